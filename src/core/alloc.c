@@ -1,0 +1,89 @@
+/* The default allocator and the arena. */
+#include "tetra/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void *default_alloc(void *user, size_t size) {
+  (void)user;
+  return malloc(size ? size : 1);
+}
+
+static void default_free(void *user, void *ptr) {
+  (void)user;
+  free(ptr);
+}
+
+static const tetra_allocator default_allocator = {default_alloc, default_free, NULL};
+
+const tetra_allocator *tetra_allocator_default(void) { return &default_allocator; }
+
+void *tetra_alloc(const tetra_allocator *a, size_t size) {
+  if (!a) a = &default_allocator;
+  return a->alloc(a->user, size);
+}
+
+void tetra_free(const tetra_allocator *a, void *ptr) {
+  if (!ptr) return;
+  if (!a) a = &default_allocator;
+  a->free(a->user, ptr);
+}
+
+/* Chunks are singly linked, newest first; the header is padded to 16 bytes so that the first
+ * allocation inside a chunk keeps the allocator's 16-byte alignment. */
+struct tetra_arena_chunk {
+  tetra_arena_chunk *next;
+  size_t size;
+  size_t used;
+  size_t pad_;
+};
+
+#define ARENA_ALIGN 16u
+#define ARENA_DEFAULT_CHUNK (64u * 1024u)
+
+void tetra_arena_init(tetra_arena *arena, const tetra_allocator *allocator, size_t chunk_size) {
+  arena->allocator = allocator ? allocator : &default_allocator;
+  arena->head = NULL;
+  arena->chunk_size = chunk_size ? chunk_size : ARENA_DEFAULT_CHUNK;
+  arena->used = 0;
+}
+
+void *tetra_arena_alloc(tetra_arena *arena, size_t size) {
+  if (size > SIZE_MAX - ARENA_ALIGN) return NULL;
+  size_t need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+  tetra_arena_chunk *c = arena->head;
+  if (!c || c->size - c->used < need) {
+    /* Oversized requests get a chunk of their own so they do not waste a fresh standard chunk. */
+    size_t body = need > arena->chunk_size ? need : arena->chunk_size;
+    if (body > SIZE_MAX - sizeof(tetra_arena_chunk)) return NULL;
+    tetra_arena_chunk *fresh = tetra_alloc(arena->allocator, sizeof(tetra_arena_chunk) + body);
+    if (!fresh) return NULL;
+    fresh->size = body;
+    fresh->used = 0;
+    if (c && need > arena->chunk_size) {
+      /* keep filling the current chunk: put the big one behind it */
+      fresh->next = c->next;
+      c->next = fresh;
+      c = fresh;
+    } else {
+      fresh->next = c;
+      arena->head = fresh;
+      c = fresh;
+    }
+  }
+  void *p = (char *)(c + 1) + c->used;
+  c->used += need;
+  arena->used += need;
+  return p;
+}
+
+void tetra_arena_release(tetra_arena *arena) {
+  tetra_arena_chunk *c = arena->head;
+  while (c) {
+    tetra_arena_chunk *next = c->next;
+    tetra_free(arena->allocator, c);
+    c = next;
+  }
+  arena->head = NULL;
+  arena->used = 0;
+}

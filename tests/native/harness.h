@@ -1,0 +1,30 @@
+/* A minimal test harness: CHECK records a failure and carries on, so one run reports every
+ * broken case; harness_finish prints the tally and gives the process exit code. */
+#ifndef TETRA_TESTS_HARNESS_H
+#define TETRA_TESTS_HARNESS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+extern int harness_checks;
+extern int harness_failures;
+
+#define CHECK(cond, ...)                                                    \
+  do {                                                                      \
+    harness_checks++;                                                       \
+    if (!(cond)) {                                                          \
+      harness_failures++;                                                   \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                         \
+      fputc('\n', stderr);                                                  \
+    }                                                                       \
+  } while (0)
+
+/* Reads a whole file into a malloc'd, NUL-terminated buffer; NULL if it cannot be read. */
+char *harness_read_file(const char *path, size_t *len);
+/* Joins TETRA_TEST_ROOT and a relative path into a static buffer. */
+const char *harness_path(const char *relative);
+/* Prints "<name>: N checks, N failed" and returns the exit status. */
+int harness_finish(const char *name);
+
+#endif
