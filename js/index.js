@@ -1,0 +1,8 @@
+// tetra: tensors, trees, tokenizers and transformers in WebAssembly.
+// Package entry (ES module). Usage:
+//   import { init, Booster } from 'tetra';
+//   await init();
+//   const booster = Booster.fromXGBoost(modelJsonText);
+//   const probabilities = booster.predict(new Float32Array(rows), { ncols: booster.numFeatures });
+export { init, coreVersion, TetraError } from './wasm.js';
+export { Booster } from './booster.js';

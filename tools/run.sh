@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The commands behind `npm start`, `npm test` and `npm run bench`: set up, build, run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:?usage: tools/run.sh start|test|bench}"
+shift || true
+
+case "$what" in
+  start)
+    bash tools/setup.sh build
+    TETRA_SKIP_NATIVE=1 bash tools/build.sh
+    exec node tools/main.mjs "$@"
+    ;;
+  test)
+    bash tools/setup.sh test
+    bash tools/build.sh
+    echo "== native tests (ASan + UBSan) ==" >&2
+    (cd build/native && ctest --output-on-failure)
+    echo "== node and browser tests ==" >&2
+    exec node --test --test-concurrency=1 tests/js/ tests/browser/
+    ;;
+  bench)
+    bash tools/setup.sh bench
+    TETRA_SKIP_NATIVE=1 bash tools/build.sh
+    exec node bench/trees.mjs "$@"
+    ;;
+  *)
+    echo "usage: tools/run.sh start|test|bench" >&2
+    exit 2
+    ;;
+esac
