@@ -37,8 +37,8 @@ function hex(bytes) {
  * Accepted: Float32Array (used as is), other typed arrays or number[] (converted), and
  * number[][] (one inner array per row). null/undefined/NaN mean missing.
  */
-function toRows(rows, ncols) {
-  if (rows instanceof Float32Array) return { data: rows, ncols };
+function toRows(rows, ncols, numFeatures) {
+  if (rows instanceof Float32Array) return { data: rows, ncols: ncols ?? numFeatures };
   if (Array.isArray(rows) && rows.length > 0 && (Array.isArray(rows[0]) || ArrayBuffer.isView(rows[0]))) {
     const width = ncols ?? rows[0].length;
     const data = new Float32Array(rows.length * width);
@@ -53,7 +53,7 @@ function toRows(rows, ncols) {
   if (Array.isArray(rows) || ArrayBuffer.isView(rows)) {
     const data = new Float32Array(rows.length);
     for (let i = 0; i < rows.length; i++) data[i] = rows[i] ?? NaN;
-    return { data, ncols };
+    return { data, ncols: ncols ?? numFeatures };
   }
   throw new TypeError(`predict: rows should be a Float32Array (row-major), a number[] or a number[][], not ${describe(rows)}`);
 }
@@ -139,7 +139,7 @@ export class Booster {
     if (given !== undefined && (!Number.isInteger(given) || given < 0)) {
       throw new TetraError('TETRA_ERR_INVALID_ARGUMENT', `predict: ncols must be a non-negative integer, not ${given}`);
     }
-    const { data, ncols = this.numFeatures } = toRows(rows, given ?? this.numFeatures);
+    const { data, ncols } = toRows(rows, given, this.numFeatures);
     if (ncols !== this.numFeatures) {
       throw new TetraError('TETRA_ERR_INVALID_ARGUMENT', `predict: rows have ${ncols} columns but the model has ${this.numFeatures} features`);
     }

@@ -46,7 +46,7 @@ fi
 # npm devDependencies (playwright-core drives Debian's chromium); --ignore-scripts because
 # install scripts that download binaries cannot work offline.
 if [ "$purpose" != build ]; then
-  if [ ! -d node_modules/playwright-core ]; then
+  if ! npm ls --depth=0 >/dev/null 2>&1; then
     echo "tetra setup: npm install --ignore-scripts" >&2
     npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2
   fi
