@@ -26,6 +26,16 @@ function modelBytes(json) {
   throw new TypeError(`Booster.fromXGBoost: expected the model's JSON text, its parsed object or its bytes, not ${describe(json)}`);
 }
 
+// Accepts hex ("9f86...") or Subresource Integrity form ("sha256-n4bQ..."); returns lowercase hex.
+function expectedDigest(value) {
+  if (value === undefined || value === null) return null;
+  const text = String(value).trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return text.toLowerCase();
+  const sri = /^sha256-([A-Za-z0-9+/]{43}=)$/.exec(text);
+  if (sri) return hex(Uint8Array.from(atob(sri[1]), (c) => c.charCodeAt(0)));
+  throw new TetraError('TETRA_ERR_INVALID_ARGUMENT', `Booster.fromXGBoost: sha256 should be 64 hex digits or "sha256-<base64>", not ${JSON.stringify(value)}`);
+}
+
 function hex(bytes) {
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
@@ -97,10 +107,16 @@ export class Booster {
   /**
    * Loads a model saved by XGBoost's `Booster.save_model("model.json")`.
    * @param {string | object | Uint8Array | ArrayBuffer} json the JSON text, its parsed object, or its bytes
-   * @param {{ sha256?: string }} [options] expected SHA-256 (hex) of the bytes: a mismatch is an error
+   * @param {{ sha256?: string }} [options] expected SHA-256 of the bytes, as hex or "sha256-<base64>"
+   *   (Subresource Integrity form): a mismatch throws TETRA_ERR_INTEGRITY. Needs text or bytes.
    */
   static fromXGBoost(json, options = {}) {
     const rt = getRuntime();
+    const expected = expectedDigest(options.sha256);
+    if (expected && !(typeof json === 'string' || json instanceof ArrayBuffer || ArrayBuffer.isView(json))) {
+      // A parsed object has lost the file's bytes (JSON.stringify re-spells numbers and NaN).
+      throw new TetraError('TETRA_ERR_INVALID_ARGUMENT', 'Booster.fromXGBoost: sha256 can only be checked against the model\'s bytes or text, not a parsed object');
+    }
     const bytes = modelBytes(json);
     const ptr = rt.copyIn(bytes);
     let forest = 0;
@@ -110,8 +126,8 @@ export class Booster {
       rt.exports.tetra_sha256(ptr, bytes.length, out);
       digest = hex(rt.u8().subarray(out, out + 32));
       rt.free(out);
-      if (options.sha256 !== undefined && String(options.sha256).toLowerCase() !== digest) {
-        throw new TetraError('TETRA_ERR_INTEGRITY', `Booster.fromXGBoost: the model's SHA-256 is ${digest}, expected ${options.sha256}`);
+      if (expected && expected !== digest) {
+        throw new TetraError('TETRA_ERR_INTEGRITY', `Booster.fromXGBoost: the model's SHA-256 is ${digest}, expected ${expected}`);
       }
       forest = rt.exports.tetra_wasm_trees_load_xgboost_json(ptr, bytes.length, rt.err);
       if (!forest) raise(rt);

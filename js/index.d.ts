@@ -44,9 +44,10 @@ export class Booster {
   /**
    * Loads a model saved by XGBoost's `Booster.save_model("model.json")` (1.x, 2.x and 3.x).
    * @param json the JSON text, its parsed object, or its bytes
-   * @param options.sha256 expected SHA-256 (hex) of the bytes; a mismatch throws TETRA_ERR_INTEGRITY
+   * @param options.sha256 expected SHA-256 of the bytes, hex or "sha256-<base64>" (SRI form); a
+   *   mismatch throws TETRA_ERR_INTEGRITY. Only with text or bytes: a parsed object has lost them.
    */
-  static fromXGBoost(json: string | object | Uint8Array | ArrayBuffer | ArrayBufferView, options?: { sha256?: string }): Booster;
+  static fromXGBoost(json: string | object | Uint8Array | ArrayBuffer | ArrayBufferView, options?: { sha256?: string | null }): Booster;
   /**
    * Scores rows. Returns nrows × numOutputs values (nrows × numClasses with outputMargin):
    * probabilities for binary:logistic, class probabilities for multi:softprob, the class index

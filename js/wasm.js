@@ -73,6 +73,7 @@ class Runtime {
   errorMessage() { return this.cstring(this.exports.tetra_wasm_error_message(this.err)); }
 }
 
+// tetra_status values in order; JS adds 'TETRA_ERR_INTEGRITY' (a SHA-256 mismatch).
 const STATUS_NAMES = [
   'TETRA_OK', 'TETRA_ERR_INVALID_ARGUMENT', 'TETRA_ERR_OUT_OF_MEMORY', 'TETRA_ERR_PARSE',
   'TETRA_ERR_FORMAT', 'TETRA_ERR_UNSUPPORTED', 'TETRA_ERR_LIMIT',

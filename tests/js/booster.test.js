@@ -149,6 +149,13 @@ test('sha256 is verified when given', () => {
   booster.free();
   Booster.fromXGBoost(g.text, { sha256: digest.toUpperCase() }).free();
   assert.throws(() => Booster.fromXGBoost(g.text, { sha256: '0'.repeat(64) }), (e) => e instanceof TetraError && e.code === 'TETRA_ERR_INTEGRITY' && e.message.includes(digest));
+  const sri = `sha256-${Buffer.from(digest, 'hex').toString('base64')}`;
+  Booster.fromXGBoost(new TextEncoder().encode(g.text), { sha256: sri }).free();
+  Booster.fromXGBoost(g.text, { sha256: null }).free(); // null means "not given"
+  for (const bad of ['', 'abc', 'sha256-xyz', 42]) {
+    assert.throws(() => Booster.fromXGBoost(g.text, { sha256: bad }), (e) => e.code === 'TETRA_ERR_INVALID_ARGUMENT' && /64 hex digits/.test(e.message), String(bad));
+  }
+  assert.throws(() => Booster.fromXGBoost(JSON.parse(g.text), { sha256: digest }), /not a parsed object/);
 });
 
 test('bad models give errors that say what and where', () => {
