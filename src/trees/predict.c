@@ -4,7 +4,9 @@
  * tree (so each tree's nodes stay hot) and walks LANES rows through the tree side by side. The
  * walks are independent, so their dependent loads overlap instead of waiting on one another, and
  * each step is branch-free (see tree_node in forest.h): a tree of depth d costs exactly d steps
- * per row. Sums are float32 and in tree order, matching XGBoost's CPU predictor bit for bit.
+ * per row. A row left over (a single-row call, or the end of a batch) walks TREE_LANES trees side
+ * by side instead. Sums are float32 and in tree order, matching XGBoost's CPU predictor bit for
+ * bit. Measurements behind LANES, TREE_LANES and the branch-free step: bench/README.md.
  */
 #include <math.h>
 #include <string.h>
@@ -12,14 +14,25 @@
 #include "forest.h"
 #include "objective.h"
 
+/* Rows walked side by side. 16 measured fastest in wasm under V8; native x86-64 builds (gcc and
+ * clang) run out of registers there and are fastest at 8. */
+#if defined(__wasm__)
+#define LANES 16
+#else
 #define LANES 8
+#endif
+/* Trees walked side by side for a row that does not fill a group of LANES (single-row calls). */
+#define TREE_LANES 8
 #define BLOCK_BYTES (32u * 1024u)
 
 static inline uint32_t step_numeric(const tree_node *nodes, uint32_t idx, const float *row) {
   const tree_node *n = &nodes[idx];
   uint32_t m = n->meta;
   float x = row[m & NODE_FEATURE_MASK];
-  uint32_t right = x != x ? m >> 31 : (uint32_t)!(x < n->value);
+  /* Branch-free: !(x < value) is already 1 for NaN, so the xor turns it into the split's
+   * missing direction (bit 31). A `x != x ? ... : ...` ternary compiles to a branch that
+   * mispredicts on every missing value. */
+  uint32_t right = (uint32_t)!(x < n->value) ^ ((uint32_t)(x != x) & ~(m >> 31));
   return n->left + (right & (m >> 30) & 1u);
 }
 
@@ -57,11 +70,41 @@ static float walk(const tetra_forest *f, uint32_t root, const float *row) {
   }
 }
 
-/* Adds every tree's contribution for n rows to acc (n x num_groups, already holding the base). */
-static void accumulate(const tetra_forest *f, const float *rows, size_t n, size_t stride,
-                       float *acc) {
+/* Adds every tree's contribution to one row's acc (num_groups values), TREE_LANES trees side by
+ * side so that their walks overlap; values are still added in tree order. Numeric forests with
+ * depth <= TREES_FIXED_DEPTH_LIMIT only. */
+static void accumulate_row(const tetra_forest *f, const float *row, float *acc) {
+  const tree_node *nodes = f->nodes;
+  const int weighted = f->tree_weight != NULL;
+  size_t t = 0;
+  for (; t + TREE_LANES <= f->num_trees; t += TREE_LANES) {
+    uint32_t idx[TREE_LANES], depth = 0;
+    for (int j = 0; j < TREE_LANES; j++) {
+      idx[j] = f->tree_root[t + j];
+      if (f->tree_depth[t + j] > depth) depth = f->tree_depth[t + j];
+    }
+    for (uint32_t d = 0; d < depth; d++)
+      for (int j = 0; j < TREE_LANES; j++) idx[j] = step_numeric(nodes, idx[j], row);
+    for (int j = 0; j < TREE_LANES; j++) {
+      float v = nodes[idx[j]].value;
+      acc[f->tree_group[t + j]] += weighted ? v * f->tree_weight[t + j] : v;
+    }
+  }
+  for (; t < f->num_trees; t++) {
+    float v = walk(f, f->tree_root[t], row);
+    acc[f->tree_group[t]] += weighted ? v * f->tree_weight[t] : v;
+  }
+}
+
+/* Adds every tree's contribution for n rows to acc (n x num_groups, already holding the base).
+ * Not inlined: V8 runs a wasm function in its baseline tier until a later call of it, so the
+ * hot loop must be a function called once per block for a single large batch to tier up. */
+__attribute__((noinline)) static void accumulate(const tetra_forest *f, const float *rows,
+                                                 size_t n, size_t stride, float *acc) {
   const size_t ng = f->num_groups;
   const tree_node *nodes = f->nodes;
+  const int fixed = !f->has_categorical && f->max_depth <= TREES_FIXED_DEPTH_LIMIT;
+  const size_t tail = fixed ? n % LANES : 0; /* rows left to accumulate_row */
   for (size_t t = 0; t < f->num_trees; t++) {
     const uint32_t root = f->tree_root[t], depth = f->tree_depth[t];
     const size_t g = f->tree_group[t];
@@ -85,11 +128,12 @@ static void accumulate(const tetra_forest *f, const float *rows, size_t n, size_
         }
       }
     }
-    for (; i < n; i++) {
+    for (; i < n - tail; i++) {
       float v = walk(f, root, rows + i * stride);
       acc[i * ng + g] += weighted ? v * w : v;
     }
   }
+  for (size_t i = n - tail; i < n; i++) accumulate_row(f, rows + i * stride, acc + i * ng);
 }
 
 size_t tetra_trees_output_width(const tetra_forest *f, unsigned flags) {
