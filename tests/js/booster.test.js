@@ -230,3 +230,68 @@ test('loading, predicting and freeing 300 times leaves the heap where it was', (
   for (let i = 0; i < 300; i++) cycle();
   assert.equal(memory.buffer.byteLength, before, 'wasm memory grew');
 });
+
+// A hand-built model: tree 0 is a chain of depth 40 on feature 0 (deeper than the fixed-step
+// walk handles, so it takes the early-exit path), tree 1 a stump on feature 1 whose missing
+// values go right. The expected margins are computed here independently, in float32.
+function chainModel(depth) {
+  const left = [], right = [], feat = [], cond = [], dleft = [];
+  // node 2k is the k-th split (x0 < k + 0.5), node 2k+1 its left leaf (value k); the last is a leaf
+  for (let k = 0; k < depth; k++) {
+    left.push(2 * k + 1); right.push(2 * k + 2); feat.push(0); cond.push(k + 0.5); dleft.push(k % 2);
+    left.push(-1); right.push(-1); feat.push(0); cond.push(k * 0.25); dleft.push(0);
+  }
+  left.push(-1); right.push(-1); feat.push(0); cond.push(-7.5); dleft.push(0);
+  const tree = (n, l, r, f, c, d, id) => ({
+    tree_param: { num_nodes: String(n), size_leaf_vector: '0', num_feature: '2' }, id,
+    left_children: l, right_children: r, split_indices: f, split_conditions: c, default_left: d,
+    parents: new Array(n).fill(0), base_weights: new Array(n).fill(0), loss_changes: new Array(n).fill(0),
+    sum_hessian: new Array(n).fill(0), split_type: new Array(n).fill(0),
+    categories: [], categories_nodes: [], categories_segments: [], categories_sizes: [],
+  });
+  return {
+    version: [1, 7, 4],
+    learner: {
+      attributes: {}, feature_names: [], feature_types: [],
+      learner_model_param: { base_score: '1.5E0', num_class: '0', num_feature: '2' },
+      objective: { name: 'reg:squarederror', reg_loss_param: { scale_pos_weight: '1' } },
+      gradient_booster: {
+        name: 'gbtree',
+        model: {
+          gbtree_model_param: { num_trees: '2', size_leaf_vector: '0' },
+          tree_info: [0, 0],
+          trees: [
+            tree(2 * depth + 1, left, right, feat, cond, dleft, 0),
+            tree(3, [1, -1, -1], [2, -1, -1], [1, 0, 0], [0, 0.125, -0.375], [0, 0, 0], 1),
+          ],
+        },
+      },
+    },
+  };
+}
+
+test('trees deeper than the fixed-step limit (a chain of depth 40) and missing values', () => {
+  const depth = 40;
+  const booster = Booster.fromXGBoost(chainModel(depth));
+  assert.equal(booster.maxDepth, depth);
+  const rows = [];
+  const want = [];
+  for (let i = 0; i < 100; i++) {
+    const x0 = i % 11 === 0 ? NaN : (i * 0.47) - 2;
+    const x1 = i % 7 === 0 ? NaN : (i % 3) - 1;
+    rows.push(x0, x1);
+    // chain: the first k with x0 < k + 0.5 ends at leaf k; NaN follows default_left (odd k go left)
+    let leaf = -7.5;
+    for (let k = 0; k < depth; k++) {
+      const goLeft = Number.isNaN(x0) ? k % 2 === 1 : x0 < k + 0.5;
+      if (goLeft) { leaf = k * 0.25; break; }
+    }
+    const stump = !Number.isNaN(x1) && x1 < 0 ? 0.125 : -0.375;
+    want.push(Math.fround(Math.fround(1.5 + Math.fround(leaf)) + stump));
+  }
+  const got = booster.predict(Float32Array.from(rows), { outputMargin: true });
+  assert.deepEqual(Array.from(got), want);
+  // one row at a time takes the single-row path
+  for (let r = 0; r < 100; r += 9) assert.equal(booster.predict(rows.slice(2 * r, 2 * r + 2))[0], want[r]);
+  booster.free();
+});
