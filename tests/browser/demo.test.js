@@ -3,14 +3,12 @@
 // playwright-core; skipped with a visible message where either is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { serve } from '../../tools/serve.mjs';
+import { openBrowser, watchProblems } from './session.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const BUNDLE = new URL('models/breast-cancer/1.0.0/', ROOT);
 const GOLDEN = new URL('tests/golden/trees/breast_cancer_logistic/', ROOT);
-const CHROMIUM = process.env.TETRA_CHROMIUM || '/usr/bin/chromium';
 const TOLERANCE = 1e-6;
 
 async function json(url) {
@@ -31,50 +29,19 @@ function decimal(value) {
   throw new Error(`no 9-digit decimal for ${value}`);
 }
 
-async function loadPlaywright() {
-  try {
-    return await import('playwright-core');
-  } catch {
-    return null;
-  }
-}
-
 test('demos/xgboost in Chromium matches XGBoost', { timeout: 60_000 }, async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`Chromium not found at ${CHROMIUM} (install Debian's chromium or set TETRA_CHROMIUM)`);
-    return;
-  }
-  const playwright = await loadPlaywright();
-  if (!playwright) {
-    t.skip('npm playwright-core is not installed (npm install)');
-    return;
-  }
-
   const manifest = await json(new URL('manifest.json', BUNDLE));
   const { examples } = await json(new URL('examples.json', BUNDLE));
   const meta = await json(new URL('meta.json', GOLDEN));
   const rows = await f32(new URL('rows.f32', GOLDEN));
   const preds = await f32(new URL('pred.f32', GOLDEN));
 
-  const { server, url } = await serve({ port: 0 });
-  let browser = null;
-  t.after(async () => {
-    await browser?.close();
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  });
-  browser = await playwright.chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run'],
-  });
+  const session = await openBrowser(t);
+  if (!session) return;
+  const { browser, url } = session;
 
   const page = await browser.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  const problems = watchProblems(page);
 
   await page.goto(`${url}/demos/xgboost/`);
   await page.waitForSelector('#status[data-state="ready"], #status[data-state="error"]', { timeout: 15_000 });
