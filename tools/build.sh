@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds both flavours from the same sources:
 #   build/native  gcc, Debug, AddressSanitizer + UndefinedBehaviorSanitizer, with the C tests
-#   build/wasm    Emscripten -O3 -msimd128, writes js/tetra.wasm
+#   build/wasm    Emscripten -O3 -msimd128, writes js/tetra.wasm (and, with TETRA_WASM_TESTS=1,
+#                 the same C tests compiled to wasm, which ctest runs under Node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc 2>/dev/null || echo 2)"
@@ -30,4 +31,7 @@ if [ ! -f build/wasm/CMakeCache.txt ]; then
   quiet emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release
 fi
 quiet cmake --build build/wasm -j"$jobs"
+if [ "${TETRA_WASM_TESTS:-0}" = 1 ]; then
+  quiet cmake --build build/wasm -j"$jobs" --target wasm_tests
+fi
 echo "tetra build: js/tetra.wasm $(wc -c <js/tetra.wasm) bytes; native tests in build/native" >&2

@@ -13,9 +13,11 @@ case "$what" in
     ;;
   test)
     bash tools/setup.sh test
-    bash tools/build.sh
-    echo "== native tests (ASan + UBSan) ==" >&2
+    TETRA_WASM_TESTS=1 bash tools/build.sh
+    echo "== C tests, native (ASan + UBSan) ==" >&2
     (cd build/native && ctest --output-on-failure)
+    echo "== C tests, wasm under Node ==" >&2
+    (cd build/wasm && ctest --output-on-failure)
     echo "== node and browser tests ==" >&2
     exec node --test --test-concurrency=1 tests/js/ tests/browser/
     ;;

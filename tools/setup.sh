@@ -18,6 +18,8 @@ if [ "$purpose" = bench ]; then
 fi
 
 missing=()
+# header-only libraries: path -> Debian package
+[ -f /usr/include/simde/wasm/simd128.h ] || missing+=(libsimde-dev)
 for cmd in "${!need[@]}"; do
   case "$cmd" in
     python3-*) /usr/bin/python3 -c "import ${cmd#python3-}" 2>/dev/null || missing+=("${need[$cmd]}") ;;
