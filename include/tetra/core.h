@@ -84,6 +84,9 @@ typedef struct tetra_arena {
 void tetra_arena_init(tetra_arena *arena, const tetra_allocator *allocator, size_t chunk_size);
 /* Returns size bytes aligned to 16, or NULL when out of memory. */
 void *tetra_arena_alloc(tetra_arena *arena, size_t size);
+/* Makes all memory reusable without returning it: the next round of allocations of the same
+ * total size fits without touching the allocator (several chunks are merged into one). */
+void tetra_arena_reset(tetra_arena *arena);
 void tetra_arena_release(tetra_arena *arena);
 
 /* ---- JSON reader ------------------------------------------------------------------------------

@@ -80,6 +80,26 @@ void *tetra_arena_alloc(tetra_arena *arena, size_t size) {
   return p;
 }
 
+void tetra_arena_reset(tetra_arena *arena) {
+  tetra_arena_chunk *c = arena->head;
+  if (c && c->next) {
+    /* Several chunks: replace them with one that holds everything the last round needed. */
+    size_t total = 0;
+    for (tetra_arena_chunk *k = c; k; k = k->next) total += k->size;
+    tetra_arena_release(arena);
+    tetra_arena_chunk *fresh = tetra_alloc(arena->allocator, sizeof(tetra_arena_chunk) + total);
+    if (fresh) { /* if this fails, the arena simply starts empty */
+      fresh->next = NULL;
+      fresh->size = total;
+      fresh->used = 0;
+      arena->head = fresh;
+    }
+    return;
+  }
+  if (c) c->used = 0;
+  arena->used = 0;
+}
+
 void tetra_arena_release(tetra_arena *arena) {
   tetra_arena_chunk *c = arena->head;
   while (c) {

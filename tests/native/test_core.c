@@ -50,6 +50,15 @@ static void test_errors(void) {
   tetra_error_set(NULL, TETRA_ERR_PARSE, "ignored"); /* NULL is allowed */
 }
 
+static void *counting_alloc(void *user, size_t size) {
+  ++*(int *)user;
+  return malloc(size);
+}
+static void counting_free(void *user, void *ptr) {
+  (void)user;
+  free(ptr);
+}
+
 static void test_arena(void) {
   tetra_arena arena;
   tetra_arena_init(&arena, NULL, 256);
@@ -64,6 +73,19 @@ static void test_arena(void) {
   CHECK(tetra_arena_alloc(&arena, SIZE_MAX - 4) == NULL, "impossible size is refused");
   tetra_arena_release(&arena);
   CHECK(arena.head == NULL && arena.used == 0, "released");
+
+  /* reset: after the first round, the same allocations never reach the allocator again */
+  int calls = 0;
+  tetra_allocator counting = {counting_alloc, counting_free, &calls};
+  tetra_arena_init(&arena, &counting, 1024);
+  for (int round = 0; round < 4; round++) {
+    int before = calls;
+    for (int i = 0; i < 50; i++) CHECK(tetra_arena_alloc(&arena, 200) != NULL, "round %d", round);
+    if (round > 1) CHECK(calls == before, "round %d allocated %d chunks", round, calls - before);
+    tetra_arena_reset(&arena);
+    CHECK(arena.used == 0, "reset");
+  }
+  tetra_arena_release(&arena);
 }
 
 int main(void) {
