@@ -78,3 +78,63 @@ export class Booster {
   /** SHA-256 (hex) of the model bytes that were loaded (of JSON.stringify's output for an object). */
   readonly sha256: string;
 }
+
+export type DType = 'float32' | 'float16' | 'bfloat16' | 'int8' | 'int32' | 'int64';
+export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Array | Int8Array | Uint16Array | number[];
+
+/**
+ * An n-dimensional array in wasm memory with NumPy-style broadcasting. Every operation returns a
+ * new Tensor owning wasm memory: call dispose() when done. Errors for mismatched shapes name both.
+ */
+export class Tensor {
+  private constructor();
+  /** A copy of data with the given shape (default [data.length]); Uint16Array needs dtype float16/bfloat16. */
+  static from(data: TensorData, shape?: readonly number[], options?: { dtype?: DType }): Tensor;
+  static zeros(shape: readonly number[], dtype?: DType): Tensor;
+  static concat(tensors: readonly Tensor[], axis?: number): Tensor;
+  /** cond ? a : b element-wise, with broadcasting; cond non-zero (or NaN) means true. */
+  static where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly rank: number;
+  readonly size: number;
+  readonly disposed: boolean;
+  /** Row-major copy; float16/bfloat16 are widened to Float32Array, int64 gives BigInt64Array. */
+  toArray(): Float32Array | Int32Array | BigInt64Array | Int8Array;
+  add(other: Tensor | number): Tensor;
+  sub(other: Tensor | number): Tensor;
+  mul(other: Tensor | number): Tensor;
+  div(other: Tensor | number): Tensor;
+  maximum(other: Tensor | number): Tensor;
+  minimum(other: Tensor | number): Tensor;
+  neg(): Tensor;
+  exp(): Tensor;
+  log(): Tensor;
+  sqrt(): Tensor;
+  tanh(): Tensor;
+  erf(): Tensor;
+  sigmoid(): Tensor;
+  gelu(options?: { approximate?: 'none' | 'tanh' }): Tensor;
+  silu(): Tensor;
+  relu(): Tensor;
+  abs(): Tensor;
+  matmul(other: Tensor, options?: { transposeA?: boolean; transposeB?: boolean }): Tensor;
+  sum(axis?: number, options?: { keepdims?: boolean }): Tensor;
+  mean(axis?: number, options?: { keepdims?: boolean }): Tensor;
+  max(axis?: number, options?: { keepdims?: boolean }): Tensor;
+  argmax(axis?: number, options?: { keepdims?: boolean }): Tensor;
+  softmax(axis?: number): Tensor;
+  layerNorm(options?: { gamma?: Tensor | null; beta?: Tensor | null; eps?: number }): Tensor;
+  rmsNorm(options?: { gamma?: Tensor | null; eps?: number }): Tensor;
+  reshape(shape: readonly number[]): Tensor;
+  permute(axes: readonly number[]): Tensor;
+  transpose(axis0?: number, axis1?: number): Tensor;
+  slice(axis: number, start?: number, stop?: number, step?: number): Tensor;
+  expand(shape: readonly number[]): Tensor;
+  contiguous(): Tensor;
+  cast(dtype: DType): Tensor;
+  maskedFill(mask: Tensor, value: number): Tensor;
+  /** Embedding lookup: this is a [V, D] table; ids int32/int64 of any shape. */
+  gather(ids: Tensor): Tensor;
+  dispose(): void;
+}

@@ -6,3 +6,4 @@
 //   const probabilities = booster.predict(new Float32Array(rows), { ncols: booster.numFeatures });
 export { init, coreVersion, TetraError } from './wasm.js';
 export { Booster } from './booster.js';
+export { Tensor } from './tensor.js';

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by tests/js/types.test.js: the declarations must accept real usage
 // and reject misuse (the @ts-expect-error lines fail the build if they stop being errors).
-import { init, Booster, TetraError, coreVersion } from 'tetra';
+import { init, Booster, TetraError, coreVersion, Tensor } from 'tetra';
 
 async function main(): Promise<void> {
   await init();
@@ -27,6 +27,18 @@ async function main(): Promise<void> {
   booster.numFeatures = 3;
   // @ts-expect-error use fromXGBoost
   new Booster();
-  console.log(version, out, n, names, v);
+  const a = Tensor.from(new Float32Array(6), [2, 3]);
+  const b = Tensor.from([1, 2, 3]);
+  const c = a.add(b).matmul(a, { transposeB: true }).softmax(-1);
+  const shape: readonly number[] = c.shape;
+  const values = c.toArray();
+  const ids = Tensor.from(new Int32Array([0, 1]), [2]);
+  a.gather(ids).dispose();
+  // @ts-expect-error shapes are arrays
+  Tensor.zeros(3);
+  // @ts-expect-error unknown dtype
+  a.cast('float64');
+  c.dispose();
+  console.log(version, out, n, names, v, shape, values);
 }
 main();
