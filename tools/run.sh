@@ -22,9 +22,16 @@ case "$what" in
     exec node --test --test-concurrency=1 tests/js/ tests/browser/
     ;;
   bench)
+    # npm run bench [-- trees|gemm|gemm_i8|kernels ...]: the named benchmarks (default: all)
     bash tools/setup.sh bench
     TETRA_SKIP_NATIVE=1 bash tools/build.sh
-    exec node bench/trees.mjs "$@"
+    export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs" # emcc, for the bench-only builds
+    names=("$@")
+    [ "${#names[@]}" -gt 0 ] || names=(trees gemm gemm_i8 kernels)
+    for name in "${names[@]}"; do
+      echo "== bench/$name.mjs ==" >&2
+      node "bench/$name.mjs"
+    done
     ;;
   *)
     echo "usage: tools/run.sh start|test|bench" >&2

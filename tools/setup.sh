@@ -15,6 +15,7 @@ if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
 fi
 if [ "$purpose" = bench ]; then
   need[python3-xgboost]=python3-xgboost
+  need[python3-onnx]=python3-onnx
 fi
 
 missing=()
