@@ -4,7 +4,7 @@
  * wasm SIMD128 has no fused multiply-add, so "a multiply-add" is one f32x4.mul followed by one
  * f32x4.add: 8 flops per pair of instructions (2 per lane). Each function below keeps many
  * independent accumulator chains in v128 registers so that the loop is bound by the CPU's
- * multiply and add throughput, not by their latency. Two shapes of chain, because which one
+ * multiply and add throughput, not by their latency. Three shapes of chain, because which one
  * a given CPU and V8 run fastest differs:
  *   peak_chain_N:  acc_i = acc_i * x + y        (mul and add on each chain, no memory)
  *   peak_stream_N: acc_i = acc_i + load_i * y   (a GEMM-like step: the product is off the
@@ -12,7 +12,10 @@
  *   peak_pair_N:   u_i = u_i * x; acc_i = acc_i + u_i   (N pairs of separate mul and add
  *                                                 chains, each one latency long, x = -1)
  * N is the number of chains. V8 on x86-64 gives wasm 15 usable xmm registers (xmm15 is its
- * scratch), so N stays at or below 12 to avoid spills; the benchmark reports the best variant.
+ * scratch), so no variant keeps more than 15 values live (12 accumulators + x + y; 7 pairs + x);
+ * more would spill to the stack. (V8 issues all loads of an iteration before the arithmetic,
+ * so the stream variants need N more registers for the loaded values and do spill: they show
+ * what a GEMM loop that is careless with registers gets.) The benchmark reports the best.
  *
  * Built by bench/gemm.mjs with emcc -O3 -msimd128 --no-entry -sSTANDALONE_WASM into bench/out/.
  * Compiled without -ffast-math: clang may not reassociate or fuse these operations. */
