@@ -82,24 +82,6 @@
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 static size_t round_up_pw(size_t n) { return (n + PW - 1) / PW * PW; }
 
-/* Same formulas, same float operations as act_ref in gemm_f32_ref.c. */
-static float act_scalar(float x, kernel_activation act) {
-  switch (act) {
-    case KERNEL_ACT_RELU:
-      return x != x ? x : (x > 0.0f ? x : 0.0f);
-    case KERNEL_ACT_GELU_ERF:
-      return 0.5f * x * (1.0f + erff(x * 0.70710678118654752440f));
-    case KERNEL_ACT_GELU_TANH: {
-      const float inner = 0.79788456080286535588f * (x + 0.044715f * x * x * x);
-      return 0.5f * x * (1.0f + tanhf(inner));
-    }
-    case KERNEL_ACT_SILU:
-      return x / (1.0f + expf(-x));
-    case KERNEL_ACT_NONE:
-    default:
-      return x;
-  }
-}
 
 /* ---- packing ---------------------------------------------------------------------------------
  * Writes columns [n0, n0 + ncols) and rows [k0, k0 + kc) of B as ceil(ncols / 24) panels,
@@ -165,7 +147,7 @@ void gemm_f32_pack_b(size_t K, size_t N, const float *B, size_t ldb, int trans_b
  * function (a copy of erff, tanhf and expf inlined into each would triple the code size). */
 GEMM_NOINLINE void act_rows(size_t rows, size_t nc, float *c, size_t ldc, kernel_activation act) {
   for (size_t r = 0; r < rows; r++) {
-    for (size_t j = 0; j < nc; j++) c[r * ldc + j] = act_scalar(c[r * ldc + j], act);
+    for (size_t j = 0; j < nc; j++) c[r * ldc + j] = kernel_act_scalar(act, c[r * ldc + j]);
   }
 }
 
@@ -358,7 +340,7 @@ static void gemm_block(size_t M, size_t ncols, size_t kc, const float *a, size_t
 static void gemm_k0(size_t M, size_t N, const float *bias, kernel_activation act, float *C,
                     size_t ldc) {
   for (size_t m = 0; m < M; m++) {
-    for (size_t n = 0; n < N; n++) C[m * ldc + n] = act_scalar(bias ? 0.0f + bias[n] : 0.0f, act);
+    for (size_t n = 0; n < N; n++) C[m * ldc + n] = kernel_act_scalar(act, bias ? 0.0f + bias[n] : 0.0f);
   }
 }
 

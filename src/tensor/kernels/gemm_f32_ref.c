@@ -10,7 +10,7 @@
  * maps -0 to +0 (as wasm's f32x4.max(x, 0), which the SIMD kernel uses). The others follow
  * their formula literally, so ±Inf and NaN inputs give what the formula gives in float
  * (for example GELU(-inf) = -inf * 0 = NaN). */
-static float act_ref(float x, kernel_activation act) {
+float kernel_act_scalar(kernel_activation act, float x) {
   switch (act) {
     case KERNEL_ACT_RELU:
       return x != x ? x : (x > 0.0f ? x : 0.0f);
@@ -39,7 +39,7 @@ void gemm_f32_ref(size_t M, size_t N, size_t K, const float *A, size_t lda, cons
         s += A[m * lda + k] * b;
       }
       if (bias) s += bias[n];
-      C[m * ldc + n] = act_ref(s, act);
+      C[m * ldc + n] = kernel_act_scalar(act, s);
     }
   }
 }

@@ -209,20 +209,6 @@ typedef struct i8_out {
   int first, last;
 } i8_out;
 
-/* Same formulas as gemm_f32's epilogue (ReLU keeps NaN and maps -0 to +0). */
-static float act_scalar(kernel_activation act, float x) {
-  switch (act) {
-    case KERNEL_ACT_RELU: return x != x ? x : (x > 0.0f ? x : 0.0f);
-    case KERNEL_ACT_GELU_ERF: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
-    case KERNEL_ACT_GELU_TANH: {
-      const float inner = 0.79788456080286536f * (x + 0.044715f * x * x * x);
-      return 0.5f * x * (1.0f + tanhf(inner));
-    }
-    case KERNEL_ACT_SILU: return x / (1.0f + expf(-x));
-    case KERNEL_ACT_NONE:
-    default: return x;
-  }
-}
 
 /* Stores row m, channels n..n+width-1 (1 <= width <= 4) of one accumulator vector. Full groups
  * go through vectors; the channel edge goes lane by lane with the same float operations. */
@@ -256,7 +242,7 @@ I8_INLINE void store4(const i8_out *o, size_t m, size_t n, size_t width, v128_t 
     }
     float tmp[4];
     wasm_v128_store(tmp, v);
-    for (size_t j = 0; j < 4; j++) dst[j] = act_scalar(o->act, tmp[j]);
+    for (size_t j = 0; j < 4; j++) dst[j] = kernel_act_scalar(o->act, tmp[j]);
     return;
   }
   float tmp[4];
@@ -266,7 +252,7 @@ I8_INLINE void store4(const i8_out *o, size_t m, size_t n, size_t width, v128_t 
     if (!o->first) x = dst[j] + x;
     if (o->last) {
       if (o->bias) x = x + o->bias[n + j];
-      x = act_scalar(o->act, x);
+      x = kernel_act_scalar(o->act, x);
     }
     dst[j] = x;
   }
@@ -413,7 +399,7 @@ void gemm_i8(size_t M, size_t N, size_t K, const float *A, size_t lda, const int
   if (M == 0 || N == 0) return;
   if (K == 0) { /* an empty sum: C = act(bias), as gemm_f32 */
     for (size_t m = 0; m < M; m++)
-      for (size_t n = 0; n < N; n++) C[m * ldc + n] = act_scalar(act, bias ? 0.0f + bias[n] : 0.0f);
+      for (size_t n = 0; n < N; n++) C[m * ldc + n] = kernel_act_scalar(act, bias ? 0.0f + bias[n] : 0.0f);
     return;
   }
   const size_t Kp = round_up(K, 2);

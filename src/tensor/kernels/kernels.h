@@ -21,6 +21,11 @@ typedef enum kernel_activation {
   KERNEL_ACT_SILU       /* x sigmoid(x) */
 } kernel_activation;
 
+/* One activation on one float, as the GEMM epilogues and their references compute it (defined in
+ * gemm_f32_ref.c; one definition keeps the fused epilogues bit-identical to the references).
+ * ReLU keeps NaN and maps -0 to +0; the others follow their formula literally in float. */
+float kernel_act_scalar(kernel_activation act, float x);
+
 /* ---- f32 GEMM (gemm_f32.c) ---------------------------------------------------------------------
  * C[M x N] = act(A[M x K] * B[K x N] + bias[N])   (bias may be NULL; beta = 0: C is overwritten)
  * B is packed once ("weights") into panels; A is read in place. The packed layout is private to
