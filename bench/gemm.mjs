@@ -93,7 +93,8 @@ function buildTetra(cflags) {
   run('emcc', [...EMCC_COMMON, '-sALLOW_MEMORY_GROWTH=1', '-sINITIAL_MEMORY=64MB',
     `-sEXPORTED_FUNCTIONS=${fns.join(',')}`, '-Isrc/tensor/kernels',
     ...cflags.split(/\s+/).filter(Boolean),
-    'src/tensor/kernels/gemm_f32.c', 'src/tensor/kernels/gemm_f32_ref.c', '-o', out],
+    'src/tensor/kernels/gemm_f32.c', 'src/tensor/kernels/gemm_f32_ref.c',
+    'src/tensor/kernels/activation.c', '-o', out],
   'tetra\'s bench module needs Debian emscripten');
   return out;
 }

@@ -87,16 +87,16 @@ function build(opts) {
   };
   if (existsSync(join(KERNELS, 'gemm_f32.c'))) {
     try {
-      emcc(['gemm_i8.c', 'gemm_f32.c'], [...I8_EXPORTS, ...F32_EXPORTS]);
+      emcc(['gemm_i8.c', 'gemm_f32.c', 'activation.c'], [...I8_EXPORTS, ...F32_EXPORTS]);
       return { file, f32: true };
     } catch (e) {
       const why = String(e.stderr || e.message).split('\n').slice(0, 6).join('\n');
       log(`gemm_f32.c does not build yet; measuring int8 alone:\n${why}`);
-      emcc(['gemm_i8.c'], I8_EXPORTS);
+      emcc(['gemm_i8.c', 'activation.c'], I8_EXPORTS);
       return { file, f32: false, f32Error: why };
     }
   }
-  emcc(['gemm_i8.c'], I8_EXPORTS);
+  emcc(['gemm_i8.c', 'activation.c'], I8_EXPORTS);
   return { file, f32: false, f32Error: 'src/tensor/kernels/gemm_f32.c not present' };
 }
 

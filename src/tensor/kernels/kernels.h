@@ -22,7 +22,7 @@ typedef enum kernel_activation {
 } kernel_activation;
 
 /* One activation on one float, as the GEMM epilogues and their references compute it (defined in
- * gemm_f32_ref.c; one definition keeps the fused epilogues bit-identical to the references).
+ * activation.c; one definition keeps the fused epilogues bit-identical to the references).
  * ReLU keeps NaN and maps -0 to +0; the others follow their formula literally in float. */
 float kernel_act_scalar(kernel_activation act, float x);
 
