@@ -7,13 +7,9 @@
 #include "tetra/core.h"
 
 size_t golden_names(char names[][128], size_t max) {
-  size_t len, count = 0;
-  char *text = harness_read_file(harness_path("tests/golden/trees/index.json"), &len);
-  CHECK(text != NULL, "cannot read tests/golden/trees/index.json");
-  if (!text) return 0;
-  tetra_json_doc *doc;
-  tetra_error err;
-  CHECK(tetra_json_parse(text, len, NULL, NULL, &doc, &err) == TETRA_OK, "%s", err.message);
+  size_t count = 0;
+  tetra_json_doc *doc = harness_read_json("tests/golden/trees/index.json");
+  if (!doc) return 0;
   const tetra_json *root = tetra_json_root(doc);
   const tetra_json *list = root && root->type == TETRA_JSON_OBJECT ? tetra_json_get(root, "models")
                                                                    : root;
@@ -23,7 +19,6 @@ size_t golden_names(char names[][128], size_t max) {
     if (item && item->type == TETRA_JSON_STRING) snprintf(names[count++], 128, "%s", item->u.string);
   }
   tetra_json_free(doc);
-  free(text);
   return count;
 }
 
@@ -55,17 +50,9 @@ int golden_load(const char *name, golden_case *c) {
   memset(c, 0, sizeof *c);
   snprintf(c->name, sizeof c->name, "%s", name);
   char rel[512];
-  size_t len;
   snprintf(rel, sizeof rel, "tests/golden/trees/%s/meta.json", name);
-  char *meta_text = harness_read_file(harness_path(rel), &len);
-  CHECK(meta_text != NULL, "cannot read %s", rel);
-  if (!meta_text) return 0;
-  tetra_json_doc *doc;
-  tetra_error err;
-  int ok = tetra_json_parse(meta_text, len, NULL, NULL, &doc, &err) == TETRA_OK;
-  CHECK(ok, "%s: %s", rel, err.message);
-  free(meta_text);
-  if (!ok) return 0;
+  tetra_json_doc *doc = harness_read_json(rel);
+  if (!doc) return 0;
   const tetra_json *meta = tetra_json_root(doc);
   c->nrows = meta_count(meta, "nrows");
   c->ncols = meta_count(meta, "ncols");

@@ -1,6 +1,9 @@
 #include "harness.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 int harness_checks = 0;
 int harness_failures = 0;
@@ -30,6 +33,39 @@ const char *harness_path(const char *relative) {
   static char buf[4096];
   snprintf(buf, sizeof buf, "%s/%s", TETRA_TEST_ROOT, relative);
   return buf;
+}
+
+tetra_json_doc *harness_read_json(const char *relative) {
+  size_t len;
+  char *text = harness_read_file(harness_path(relative), &len);
+  CHECK(text != NULL, "cannot read %s", relative);
+  if (!text) return NULL;
+  tetra_json_doc *doc = NULL;
+  tetra_error err;
+  int ok = tetra_json_parse(text, len, NULL, NULL, &doc, &err) == TETRA_OK;
+  CHECK(ok, "%s: %s", relative, err.message);
+  free(text);
+  return ok ? doc : NULL;
+}
+
+float harness_from_bits(uint32_t u) {
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+uint32_t harness_to_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+double harness_ulp_at(double t) {
+  double a = fabs(t);
+  if (a < FLT_MIN) return ldexp(1.0, -149);
+  int e;
+  frexp(a, &e);
+  return ldexp(1.0, e - 24);
 }
 
 int harness_finish(const char *name) {

@@ -4,7 +4,10 @@
 #define TETRA_TESTS_HARNESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "tetra/core.h"
 
 extern int harness_checks;
 extern int harness_failures;
@@ -24,6 +27,14 @@ extern int harness_failures;
 char *harness_read_file(const char *path, size_t *len);
 /* Joins TETRA_TEST_ROOT and a relative path into a static buffer. */
 const char *harness_path(const char *relative);
+/* Reads and parses a JSON file given relative to the repository; NULL (after a failed CHECK
+ * naming the file) when it cannot. The caller frees the document with tetra_json_free. */
+tetra_json_doc *harness_read_json(const char *relative);
+/* Bit patterns of float32 values, and the spacing of float32 values at |t| (2^-149 below
+ * FLT_MIN), for errors measured in ulp. */
+float harness_from_bits(uint32_t u);
+uint32_t harness_to_bits(float f);
+double harness_ulp_at(double t);
 /* Prints "<name>: N checks, N failed" and returns the exit status. */
 int harness_finish(const char *name);
 

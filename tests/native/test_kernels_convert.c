@@ -22,16 +22,6 @@
 #include "tensor/kernels/kernels.h"
 #include "tetra/core.h"
 
-static float from_bits(uint32_t u) {
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
-}
-static uint32_t to_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
 
 /* ---- references -------------------------------------------------------------------------------- */
 
@@ -40,12 +30,12 @@ static uint32_t ref_half_to_float_bits(uint16_t h) {
   int e = (h >> 10) & 0x1f, m = h & 0x3ff;
   if (e == 31) return sign | 0x7f800000u | ((uint32_t)m << 13); /* inf, or NaN with its payload */
   double v = e == 0 ? ldexp(m, -24) : ldexp(1024 + m, e - 25);
-  return sign | to_bits((float)v); /* exact: every half is a float */
+  return sign | harness_to_bits((float)v); /* exact: every half is a float */
 }
 
 /* Nearest half to a float, ties to even (round-to-nearest is the default rounding mode). */
 static uint16_t ref_float_to_half(float f) {
-  uint32_t b = to_bits(f);
+  uint32_t b = harness_to_bits(f);
   uint16_t sign = (uint16_t)((b >> 16) & 0x8000u);
   if (isnan(f)) { /* NumPy: the top 10 payload bits, made non-zero */
     uint16_t pay = (uint16_t)((b >> 13) & 0x3ff);
@@ -68,7 +58,7 @@ static uint16_t ref_float_to_half(float f) {
 
 /* Nearest bfloat16 (8 significant bits, float's exponent range), ties to even; NaN made quiet. */
 static uint16_t ref_float_to_bf16(float f) {
-  uint32_t b = to_bits(f);
+  uint32_t b = harness_to_bits(f);
   uint16_t sign = (uint16_t)((b >> 16) & 0x8000u);
   if (isnan(f)) return (uint16_t)((b >> 16) | 0x0040u);
   if (isinf(f)) return (uint16_t)(b >> 16);
@@ -96,8 +86,8 @@ static void test_all_halves(void) {
   f32_to_f16(65536, f, back);
   int bad_decode = 0, bad_round = 0;
   for (uint32_t i = 0; i < 65536; i++) {
-    if (to_bits(f[i]) != ref_half_to_float_bits(h[i]) && bad_decode++ < 5)
-      CHECK(0, "f16_to_f32(0x%04x) = 0x%08x, want 0x%08x", (unsigned)i, (unsigned)to_bits(f[i]),
+    if (harness_to_bits(f[i]) != ref_half_to_float_bits(h[i]) && bad_decode++ < 5)
+      CHECK(0, "f16_to_f32(0x%04x) = 0x%08x, want 0x%08x", (unsigned)i, (unsigned)harness_to_bits(f[i]),
             (unsigned)ref_half_to_float_bits(h[i]));
     if (back[i] != h[i] && bad_round++ < 5)
       CHECK(0, "f16 0x%04x -> f32 -> f16 = 0x%04x", (unsigned)i, (unsigned)back[i]);
@@ -110,7 +100,7 @@ static void test_all_halves(void) {
   f32_to_bf16(65536, f, back);
   bad_decode = bad_round = 0;
   for (uint32_t i = 0; i < 65536; i++) {
-    if (to_bits(f[i]) != i << 16 && bad_decode++ < 5) CHECK(0, "bf16_to_f32(0x%04x)", (unsigned)i);
+    if (harness_to_bits(f[i]) != i << 16 && bad_decode++ < 5) CHECK(0, "bf16_to_f32(0x%04x)", (unsigned)i);
     int is_nan = (i & 0x7f80u) == 0x7f80u && (i & 0x7fu);
     uint16_t want = is_nan ? (uint16_t)(i | 0x40u) : (uint16_t)i;
     if (back[i] != want && bad_round++ < 5)
@@ -132,11 +122,11 @@ static int compare_batch(const float *x, size_t n, uint16_t *h, uint16_t *bf, co
   for (size_t i = 0; i < n; i++) {
     uint16_t wh = ref_float_to_half(x[i]), wb = ref_float_to_bf16(x[i]);
     if (h[i] != wh && bad++ < 5)
-      CHECK(0, "%s: f32_to_f16(%.9g = 0x%08x) = 0x%04x, want 0x%04x", what, x[i], (unsigned)to_bits(x[i]),
+      CHECK(0, "%s: f32_to_f16(%.9g = 0x%08x) = 0x%04x, want 0x%04x", what, x[i], (unsigned)harness_to_bits(x[i]),
             (unsigned)h[i], (unsigned)wh);
     if (bf[i] != wb && bad++ < 5)
       CHECK(0, "%s: f32_to_bf16(%.9g = 0x%08x) = 0x%04x, want 0x%04x", what, x[i],
-            (unsigned)to_bits(x[i]), (unsigned)bf[i], (unsigned)wb);
+            (unsigned)harness_to_bits(x[i]), (unsigned)bf[i], (unsigned)wb);
   }
   harness_checks++;
   if (bad) harness_failures++;
@@ -151,7 +141,7 @@ static void test_float_sweep(void) {
   /* every 997th bit pattern */
   for (uint64_t b = 0; b < (1ull << 32) && bad < 10;) {
     size_t k = 0;
-    for (; k < CHUNK && b < (1ull << 32); b += 997) x[k++] = from_bits((uint32_t)b);
+    for (; k < CHUNK && b < (1ull << 32); b += 997) x[k++] = harness_from_bits((uint32_t)b);
     bad += compare_batch(x, k, h, bf, "sweep");
   }
   /* halfway points between adjacent finite halves, and their float neighbours */
@@ -159,7 +149,7 @@ static void test_float_sweep(void) {
     size_t k = 0;
     for (uint32_t i = 0; i < 0x7c00u; i++) {
       uint16_t lo = (uint16_t)(i | (s << 15)), hi = (uint16_t)((i + 1) | (s << 15));
-      double a = from_bits(ref_half_to_float_bits(lo)), c = i + 1 < 0x7c00u ? from_bits(ref_half_to_float_bits(hi)) : (s ? -65536.0 : 65536.0);
+      double a = harness_from_bits(ref_half_to_float_bits(lo)), c = i + 1 < 0x7c00u ? harness_from_bits(ref_half_to_float_bits(hi)) : (s ? -65536.0 : 65536.0);
       float mid = (float)((a + c) / 2); /* exact: halves have 11 bits, floats 24 */
       x[k++] = mid;
       x[k++] = nextafterf(mid, 0.0f);
@@ -197,7 +187,7 @@ static void test_edges(void) {
     {0x7f800001u, 0x7c01}, {0x7f802000u, 0x7c01},   /* ...forced non-zero, as NumPy */
   };
   for (size_t i = 0; i < sizeof E / sizeof E[0]; i++) {
-    float f = from_bits(E[i].f);
+    float f = harness_from_bits(E[i].f);
     uint16_t h;
     f32_to_f16(1, &f, &h);
     CHECK(h == E[i].h, "f32_to_f16(0x%08x) = 0x%04x, want 0x%04x", (unsigned)E[i].f, (unsigned)h,
@@ -213,7 +203,7 @@ static void test_edges(void) {
     {0xff800001u, 0xffc0}, {0x7fffffffu, 0x7fff}, {0x00008000u, 0x0000}, {0x00018000u, 0x0002},
   };
   for (size_t i = 0; i < sizeof B / sizeof B[0]; i++) {
-    float f = from_bits(B[i].f);
+    float f = harness_from_bits(B[i].f);
     uint16_t b;
     f32_to_bf16(1, &f, &b);
     CHECK(b == B[i].b, "f32_to_bf16(0x%08x) = 0x%04x, want 0x%04x", (unsigned)B[i].f, (unsigned)b,
@@ -245,8 +235,8 @@ static void test_lengths(void) {
       for (size_t i = 0; i < n; i++) {
         if (which == 0) ok &= hb[8 + i] == ref_float_to_half(x[i]);
         if (which == 1) ok &= hb[8 + i] == ref_float_to_bf16(x[i]);
-        if (which == 2) ok &= to_bits(fb[4 + i]) == ref_half_to_float_bits(hx[i]);
-        if (which == 3) ok &= to_bits(fb[4 + i]) == (uint32_t)hx[i] << 16;
+        if (which == 2) ok &= harness_to_bits(fb[4 + i]) == ref_half_to_float_bits(hx[i]);
+        if (which == 3) ok &= harness_to_bits(fb[4 + i]) == (uint32_t)hx[i] << 16;
       }
       CHECK(ok, "conversion %d, n = %zu: wrong value or write outside the output", which, n);
     }
@@ -258,24 +248,16 @@ static void test_lengths(void) {
 }
 
 static void test_numpy(void) {
-  size_t len;
-  char *text = harness_read_file(harness_path("tests/golden/kernels/numpy_cases.json"), &len);
-  CHECK(text != NULL, "cannot read tests/golden/kernels/numpy_cases.json");
-  if (!text) return;
-  tetra_json_doc *doc;
-  tetra_error err;
-  int ok = tetra_json_parse(text, len, NULL, NULL, &doc, &err) == TETRA_OK;
-  CHECK(ok, "numpy_cases.json: %s", err.message);
-  free(text);
-  if (!ok) return;
+  tetra_json_doc *doc = harness_read_json("tests/golden/kernels/numpy_cases.json");
+  if (!doc) return;
   const tetra_json *f16 = tetra_json_get(tetra_json_root(doc), "f16");
   const tetra_json *fb = tetra_json_get(f16, "f32_bits"), *hb = tetra_json_get(f16, "f16_bits");
   CHECK(fb && hb && fb->len == hb->len && fb->len > 0, "golden f16: malformed");
   for (size_t i = 0; fb && hb && i < fb->len && i < hb->len; i++) {
-    float f = from_bits((uint32_t)tetra_json_at(fb, i)->u.number);
+    float f = harness_from_bits((uint32_t)tetra_json_at(fb, i)->u.number);
     uint16_t h, want = (uint16_t)tetra_json_at(hb, i)->u.number;
     f32_to_f16(1, &f, &h);
-    CHECK(h == want, "NumPy astype(float16) of 0x%08x: 0x%04x, tetra 0x%04x", (unsigned)to_bits(f),
+    CHECK(h == want, "NumPy astype(float16) of 0x%08x: 0x%04x, tetra 0x%04x", (unsigned)harness_to_bits(f),
           (unsigned)want, (unsigned)h);
   }
   tetra_json_free(doc);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "kernel_tolerance.h"
 #include "tensor/kernels/kernels.h"
 #include "tetra/core.h"
 
@@ -43,12 +44,7 @@ static float normal(double mean, double sd) {
   double u1 = uniform(), u2 = uniform();
   return (float)(mean + sd * sqrt(-2.0 * log(1.0 - u1)) * cos(6.283185307179586 * u2));
 }
-static uint32_t to_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
-static int same(float a, float b) { return isnan(a) ? isnan(b) : to_bits(a) == to_bits(b); }
+static int same(float a, float b) { return isnan(a) ? isnan(b) : harness_to_bits(a) == harness_to_bits(b); }
 static double depth(size_t n) {
   double k = 21;
   for (size_t m = 256; m < n; m *= 2) k++;
@@ -64,7 +60,7 @@ static float *rows_alloc(size_t n, size_t ld) {
 static int gaps_intact(const float *b, size_t n, size_t ld) {
   for (size_t r = 0; r + 1 < ROWS; r++)
     for (size_t j = n; j < ld; j++)
-      if (to_bits(b[r * ld + j]) != to_bits(SENTINEL)) return 0;
+      if (harness_to_bits(b[r * ld + j]) != harness_to_bits(SENTINEL)) return 0;
   return 1;
 }
 
@@ -154,7 +150,7 @@ static void test_softmax(void) {
   float wide[6] = {0.0f, -87.0f, -87.4f, -95.0f, -103.9f, -200.0f}, yw[6];
   softmax_f32(1, 6, wide, 6, yw, 6);
   CHECK(yw[0] == 1.0f && yw[1] > 0.0f && yw[1] >= FLT_MIN, "softmax keeps exp(-87) = %g", yw[1]);
-  for (int i = 2; i < 6; i++) CHECK(to_bits(yw[i]) == 0, "softmax flushes exp(%g) to +0: %g", wide[i], yw[i]);
+  for (int i = 2; i < 6; i++) CHECK(harness_to_bits(yw[i]) == 0, "softmax flushes exp(%g) to +0: %g", wide[i], yw[i]);
 }
 
 /* ---- layernorm / rmsnorm ----------------------------------------------------------------------- */
@@ -338,11 +334,11 @@ static void test_reduce(void) {
   float z1[3] = {-0.0f, 0.0f, -0.0f}, z2[1] = {-0.0f}, z3[2] = {0.0f, -0.0f}, m;
   int64_t a;
   reduce_max_f32(1, 3, z1, 3, &m);
-  CHECK(to_bits(m) == 0, "max(-0, +0, -0) = +0");
+  CHECK(harness_to_bits(m) == 0, "max(-0, +0, -0) = +0");
   reduce_max_f32(1, 1, z2, 1, &m);
-  CHECK(to_bits(m) == 0x80000000u, "max(-0) = -0");
+  CHECK(harness_to_bits(m) == 0x80000000u, "max(-0) = -0");
   reduce_max_f32(1, 2, z3, 2, &m);
-  CHECK(to_bits(m) == 0, "max(+0, -0) = +0");
+  CHECK(harness_to_bits(m) == 0, "max(+0, -0) = +0");
   reduce_argmax_f32(1, 3, z1, 3, &a);
   CHECK(a == 0, "argmax(-0, +0, -0) = 0 (NumPy), got %lld", (long long)a);
   float ni[2] = {-INFINITY, -INFINITY};
@@ -373,23 +369,6 @@ static void test_reduce(void) {
 
 /* ---- bias + activation ------------------------------------------------------------------------- */
 
-static double act_tol_ulps(kernel_activation act, float x) { /* as test_kernels_unary.c */
-  double xx = (double)x * x;
-  switch (act) {
-    case KERNEL_ACT_SILU: return 3.5;
-    case KERNEL_ACT_GELU_ERF: return x >= 0 ? 3.0 : 6.0 + xx;
-    case KERNEL_ACT_GELU_TANH:
-      return x >= 0 ? 3.0 : 3.0 + 3.0 * fabs(x * (1.5957691216057308 + 0.07135481627159025 * xx));
-    default: return 0.0;
-  }
-}
-static double ulp_at(double t) {
-  double a = fabs(t);
-  if (a < FLT_MIN) return ldexp(1.0, -149);
-  int e;
-  frexp(a, &e);
-  return ldexp(1.0, e - 24);
-}
 
 static void test_bias_act(void) {
   static const char *const ACT[] = {"none", "relu", "gelu_erf", "gelu_tanh", "silu"};
@@ -418,7 +397,7 @@ static void test_bias_act(void) {
             double tol = act_tol_ulps((kernel_activation)act, v);
             int ok;
             if (tol == 0 || isnan(b) || isinf(b) || b == 0) ok = same(a, b);
-            else ok = fabs((double)a - b) <= (tol + 0.5) * ulp_at(b) + fabs(v) * ldexp(1.0, -150);
+            else ok = fabs((double)a - b) <= (tol + 0.5) * harness_ulp_at(b) + fabs(v) * ldexp(1.0, -150);
             if (!ok) {
               bad++;
               CHECK(0, "bias_act %s%s n = %zu [%zu][%zu]: in %.9g: %.9g, reference %.9g", ACT[act],
@@ -516,10 +495,10 @@ static void test_binary(void) {
       for (size_t i = 0; i < n; i++) {
         size_t j = off + i;
         int nan = want_max[j] == 0x7fc00000u;
-        CHECK(nan ? isnan(ymax[i]) : to_bits(ymax[i]) == want_max[j], "max(%g, %g) = %g (0x%08x)", A[j],
-              B[j], ymax[i], (unsigned)to_bits(ymax[i]));
-        CHECK(nan ? isnan(ymin[i]) : to_bits(ymin[i]) == want_min[j], "min(%g, %g) = %g (0x%08x)", A[j],
-              B[j], ymin[i], (unsigned)to_bits(ymin[i]));
+        CHECK(nan ? isnan(ymax[i]) : harness_to_bits(ymax[i]) == want_max[j], "max(%g, %g) = %g (0x%08x)", A[j],
+              B[j], ymax[i], (unsigned)harness_to_bits(ymax[i]));
+        CHECK(nan ? isnan(ymin[i]) : harness_to_bits(ymin[i]) == want_min[j], "min(%g, %g) = %g (0x%08x)", A[j],
+              B[j], ymin[i], (unsigned)harness_to_bits(ymin[i]));
       }
     }
   }
@@ -555,16 +534,8 @@ static const char *jname(const tetra_json *c) {
 static double np32_diff[3];
 
 static void golden(void) {
-  size_t len;
-  char *text = harness_read_file(harness_path("tests/golden/kernels/numpy_cases.json"), &len);
-  CHECK(text != NULL, "cannot read tests/golden/kernels/numpy_cases.json");
-  if (!text) return;
-  tetra_json_doc *doc;
-  tetra_error err;
-  int ok = tetra_json_parse(text, len, NULL, NULL, &doc, &err) == TETRA_OK;
-  CHECK(ok, "numpy_cases.json: %s", err.message);
-  free(text);
-  if (!ok) return;
+  tetra_json_doc *doc = harness_read_json("tests/golden/kernels/numpy_cases.json");
+  if (!doc) return;
   const tetra_json *root = tetra_json_root(doc);
   static const char *const FAMILY[] = {"softmax", "layernorm", "rmsnorm"};
   size_t cases = 0;

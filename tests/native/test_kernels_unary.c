@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "kernel_tolerance.h"
 #include "tensor/kernels/kernels.h"
 #include "tetra/core.h"
 
@@ -27,16 +28,6 @@ static const char *const NAMES[] = {"neg",     "exp",      "log",       "sqrt", 
                                     "sigmoid", "gelu_erf", "gelu_tanh", "silu", "relu", "abs"};
 #define NUM_OPS 12
 
-static float from_bits(uint32_t u) {
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
-}
-static uint32_t to_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
 
 static double logistic(double x) {
   if (x >= 0) return 1.0 / (1.0 + exp(-x));
@@ -70,28 +61,19 @@ static double truth(kernel_unary op, float xf) {
 
 /* Allowed error in ulp of the true result (see the header comment). */
 static double tol_ulps(kernel_unary op, float x) {
-  double xx = (double)x * x;
   switch (op) {
     case KERNEL_EXP: return 1.0;
     case KERNEL_LOG: return 1.0;
     case KERNEL_TANH: return 2.0;
     case KERNEL_ERF: return 2.0;
     case KERNEL_SIGMOID: return 2.5;
-    case KERNEL_SILU: return 3.5;
-    case KERNEL_GELU_ERF: return x >= 0 ? 3.0 : 6.0 + xx;
-    case KERNEL_GELU_TANH:
-      return x >= 0 ? 3.0 : 3.0 + 3.0 * fabs(x * (1.5957691216057308 + 0.07135481627159025 * xx));
+    case KERNEL_SILU: return act_tol_ulps(KERNEL_ACT_SILU, x);
+    case KERNEL_GELU_ERF: return act_tol_ulps(KERNEL_ACT_GELU_ERF, x);
+    case KERNEL_GELU_TANH: return act_tol_ulps(KERNEL_ACT_GELU_TANH, x);
     default: return 0.0;
   }
 }
 
-static double ulp_at(double t) {
-  double a = fabs(t);
-  if (a < FLT_MIN) return ldexp(1.0, -149);
-  int e;
-  frexp(a, &e);
-  return ldexp(1.0, e - 24);
-}
 
 /* Error of y against the true value t, in ulp; 0 when both are the same special value, a huge
  * number when the special values differ (NaN vs number, different infinities or zero signs). */
@@ -109,7 +91,7 @@ static double error_ulps(kernel_unary op, float x, float y, double t) {
     e -= fabs((double)x) * ldexp(1.0, -150); /* the subnormal g(x) allowance */
     if (e < 0) e = 0;
   }
-  return e / ulp_at(t);
+  return e / harness_ulp_at(t);
 }
 
 /* Compares unary_f32 with float64 math and with unary_f32_ref on n inputs; records the worst
@@ -126,7 +108,7 @@ static void check_values(kernel_unary op, size_t n, const float *x, const char *
   unary_f32(op, n, x, y);
   unary_f32_ref(op, n, x, r);
   for (size_t i = 0; i < n; i++) {
-    if (!isnan(y[i])) output_hash = (output_hash ^ to_bits(y[i])) * 1099511628211ull;
+    if (!isnan(y[i])) output_hash = (output_hash ^ harness_to_bits(y[i])) * 1099511628211ull;
     double t = truth(op, x[i]);
     double e = error_ulps(op, x[i], y[i], t);
     double tol = tol_ulps(op, x[i]);
@@ -137,7 +119,7 @@ static void check_values(kernel_unary op, size_t n, const float *x, const char *
     if (tol > 0.0 && e / tol > worst_ratio[op]) worst_ratio[op] = e / tol;
     /* exact ops: bit-equal to the reference (NaN: any NaN) */
     int ok = e == 0.0 || e <= tol;
-    if (tol == 0.0) ok = isnan(r[i]) ? isnan(y[i]) : to_bits(y[i]) == to_bits(r[i]);
+    if (tol == 0.0) ok = isnan(r[i]) ? isnan(y[i]) : harness_to_bits(y[i]) == harness_to_bits(r[i]);
     /* the reference itself must be within half an ulp or so of the truth */
     double er = error_ulps(op, x[i], r[i], t);
     if (!ok || er > 0.5001) {
@@ -145,7 +127,7 @@ static void check_values(kernel_unary op, size_t n, const float *x, const char *
       if (failures_shown++ < 30)
         fprintf(stderr, "FAILED %s %s: x = %.9g (0x%08x): simd %.9g, ref %.9g, float64 %.17g: "
                 "%.2f ulp (tolerance %.2f), ref %.2f ulp\n", NAMES[op], what, x[i],
-                (unsigned)to_bits(x[i]), y[i], r[i], t, e, tol, er);
+                (unsigned)harness_to_bits(x[i]), y[i], r[i], t, e, tol, er);
     }
   }
   harness_checks++;
@@ -162,7 +144,7 @@ static void sweep(uint32_t stride) {
     uint64_t b = (uint64_t)op * 7u; /* each op its own offset: more patterns overall */
     while (b < (1ull << 32)) {
       size_t k = 0;
-      for (; k < CHUNK && b < (1ull << 32); b += stride) x[k++] = from_bits((uint32_t)b);
+      for (; k < CHUNK && b < (1ull << 32); b += stride) x[k++] = harness_from_bits((uint32_t)b);
       check_values((kernel_unary)op, k, x, "sweep");
     }
   }
@@ -189,9 +171,9 @@ static void dense(void) {
 
 /* Edge values for every op, then exact expectations where C (or our definitions) fix them. */
 static void edges(void) {
-  const float E[] = {0.0f, -0.0f, from_bits(1), from_bits(0x80000001u), from_bits(0x007fffffu),
-                     -from_bits(0x007fffffu), FLT_MIN, -FLT_MIN, FLT_MAX, -FLT_MAX, INFINITY,
-                     -INFINITY, NAN, -NAN, from_bits(0x7fa00000u), 1.0f, -1.0f, 0.5f, -0.5f,
+  const float E[] = {0.0f, -0.0f, harness_from_bits(1), harness_from_bits(0x80000001u), harness_from_bits(0x007fffffu),
+                     -harness_from_bits(0x007fffffu), FLT_MIN, -FLT_MIN, FLT_MAX, -FLT_MAX, INFINITY,
+                     -INFINITY, NAN, -NAN, harness_from_bits(0x7fa00000u), 1.0f, -1.0f, 0.5f, -0.5f,
                      88.72283f, 88.722839f, 88.7228394f, nextafterf(88.7228394f, 100.0f), 89.0f,
                      -87.33654f, -87.336548f, -103.2789f, -103.972076f, -103.97208f, -104.0f,
                      -150.0f, 0.625f, nextafterf(0.625f, 0.0f), -0.625f, 0.84375f,
@@ -206,7 +188,7 @@ static void edges(void) {
     {KERNEL_EXP, 88.8f, INFINITY},      {KERNEL_EXP, -104.0f, 0.0f},
     {KERNEL_EXP, -1000.0f, 0.0f},       {KERNEL_EXP, 1000.0f, INFINITY},
     /* the underflow threshold: exp(-103.97207642) rounds up to 2^-149, the next float down to 0 */
-    {KERNEL_EXP, from_bits(0xC2CFF1B4u), from_bits(1)}, {KERNEL_EXP, from_bits(0xC2CFF1B5u), 0.0f},
+    {KERNEL_EXP, harness_from_bits(0xC2CFF1B4u), harness_from_bits(1)}, {KERNEL_EXP, harness_from_bits(0xC2CFF1B5u), 0.0f},
     {KERNEL_LOG, 0.0f, -INFINITY},      {KERNEL_LOG, -0.0f, -INFINITY},
     {KERNEL_LOG, 1.0f, 0.0f},           {KERNEL_LOG, INFINITY, INFINITY},
     {KERNEL_SQRT, -0.0f, -0.0f},        {KERNEL_SQRT, INFINITY, INFINITY},
@@ -229,20 +211,20 @@ static void edges(void) {
   for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
     float y;
     unary_f32(exact[i].op, 1, &exact[i].x, &y);
-    CHECK(to_bits(y) == to_bits(exact[i].want), "%s(%g) = %g (0x%08x), want %g", NAMES[exact[i].op],
-          exact[i].x, y, (unsigned)to_bits(y), exact[i].want);
+    CHECK(harness_to_bits(y) == harness_to_bits(exact[i].want), "%s(%g) = %g (0x%08x), want %g", NAMES[exact[i].op],
+          exact[i].x, y, (unsigned)harness_to_bits(y), exact[i].want);
   }
   /* NaN in -> NaN out, for every op; neg/abs act on the sign bit only */
   for (int op = 0; op < NUM_OPS; op++) {
-    float x[5] = {NAN, 1.0f, -NAN, from_bits(0x7f800001u), 2.0f}, y[5];
+    float x[5] = {NAN, 1.0f, -NAN, harness_from_bits(0x7f800001u), 2.0f}, y[5];
     unary_f32((kernel_unary)op, 5, x, y);
     CHECK(isnan(y[0]) && isnan(y[2]) && isnan(y[3]), "%s: NaN must stay NaN", NAMES[op]);
   }
-  float nx = from_bits(0x7fc01234u), ny;
+  float nx = harness_from_bits(0x7fc01234u), ny;
   unary_f32(KERNEL_NEG, 1, &nx, &ny);
-  CHECK(to_bits(ny) == 0xffc01234u, "neg flips the sign bit of NaN: 0x%08x", (unsigned)to_bits(ny));
+  CHECK(harness_to_bits(ny) == 0xffc01234u, "neg flips the sign bit of NaN: 0x%08x", (unsigned)harness_to_bits(ny));
   unary_f32(KERNEL_ABS, 1, &ny, &nx);
-  CHECK(to_bits(nx) == 0x7fc01234u, "abs clears the sign bit of NaN: 0x%08x", (unsigned)to_bits(nx));
+  CHECK(harness_to_bits(nx) == 0x7fc01234u, "abs clears the sign bit of NaN: 0x%08x", (unsigned)harness_to_bits(nx));
 }
 
 /* Awkward lengths: tails, in place, and canaries around the output (wasm has no ASan). */
@@ -275,7 +257,7 @@ static void lengths(void) {
       for (size_t i = n & ~(size_t)3; i < n; i++) {
         float four[4] = {x[i], x[i], x[i], x[i]}, out[4];
         unary_f32((kernel_unary)op, 4, four, out);
-        CHECK(to_bits(out[0]) == to_bits(buf[4 + i]) || (isnan(out[0]) && isnan(buf[4 + i])),
+        CHECK(harness_to_bits(out[0]) == harness_to_bits(buf[4 + i]) || (isnan(out[0]) && isnan(buf[4 + i])),
               "%s n = %zu tail element %zu", NAMES[op], n, i);
       }
     }
@@ -314,16 +296,8 @@ static void golden_op(const tetra_json *xs, const tetra_json *obj, kernel_unary 
 }
 
 static void golden(void) {
-  size_t len;
-  char *text = harness_read_file(harness_path("tests/golden/kernels/numpy_cases.json"), &len);
-  CHECK(text != NULL, "cannot read tests/golden/kernels/numpy_cases.json");
-  if (!text) return;
-  tetra_json_doc *doc;
-  tetra_error err;
-  int ok = tetra_json_parse(text, len, NULL, NULL, &doc, &err) == TETRA_OK;
-  CHECK(ok, "numpy_cases.json: %s", err.message);
-  free(text);
-  if (!ok) return;
+  tetra_json_doc *doc = harness_read_json("tests/golden/kernels/numpy_cases.json");
+  if (!doc) return;
   const tetra_json *root = tetra_json_root(doc);
   const tetra_json *act = tetra_json_get(root, "activations");
   const tetra_json *xs = tetra_json_get(act, "x");
