@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { instantiateStandalone, cpuModel, gitCommit } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -99,22 +100,6 @@ function buildTetra(cflags) {
   return out;
 }
 
-// A standalone (no JS glue) module: the only import that may be called is the memory-growth
-// notification; anything else the C library pulled in is a stub that fails loudly.
-async function instantiate(file) {
-  const module = await WebAssembly.compile(readFileSync(file));
-  const imports = {};
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.kind !== 'function') throw new Error(`bench: ${file} imports a ${imp.kind} (${imp.module}.${imp.name})`);
-    imports[imp.module] ??= {};
-    imports[imp.module][imp.name] = imp.name === 'emscripten_notify_memory_growth' ? () => {}
-      : () => { throw new Error(`bench: ${file} called the import ${imp.module}.${imp.name}`); };
-  }
-  const instance = await WebAssembly.instantiate(module, imports);
-  instance.exports._initialize?.();
-  return instance.exports;
-}
-
 // ---- timing -------------------------------------------------------------------------------------
 // Each sample runs the call back to back for at least minMs and divides; the first rounds of
 // every contender are discarded warm-up (V8 runs wasm in its baseline tier until it has
@@ -151,7 +136,7 @@ const PEAK_VARIANTS = [
 ];
 
 async function measurePeak(file, reps) {
-  const e = await instantiate(file);
+  const e = await instantiateStandalone(file);
   const buf = e.peak_buffer();
   const results = [];
   for (const v of PEAK_VARIANTS) {
@@ -315,14 +300,8 @@ async function benchShape(tetra, ort, onnxDir, [M, K, N], opts, probe) {
 
 // ---- report -------------------------------------------------------------------------------------
 function machine(ortVersion, tetraWasm) {
-  let cpu = 'unknown';
-  try {
-    const m = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m);
-    if (m) cpu = m[1].trim();
-  } catch { /* not Linux */ }
-  let commit = null;
-  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' });
-  if (git.status === 0) commit = git.stdout.trim();
+  const cpu = cpuModel();
+  const commit = gitCommit();
   const emcc = spawnSync('emcc', ['--version'], { encoding: 'utf8', env: { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' } });
   return {
     cpu, logical_cpus: os.cpus().length, node: process.versions.node, v8: process.versions.v8,
@@ -360,7 +339,7 @@ async function main() {
   // round of every shape; the run's peak is the highest of all.
   log('measuring the peak f32x4 mul+add rate');
   const peakBefore = await measurePeak(peakWasm, opts.reps);
-  const tetra = await instantiate(tetraWasm);
+  const tetra = await instantiateStandalone(tetraWasm);
 
   const results = [];
   for (const shape of shapes) {

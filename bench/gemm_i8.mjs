@@ -24,10 +24,11 @@
 // ratio (f32 time / int8 time of the same rep); best-over-best is in the JSON too.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { instantiateStandalone, cpuModel, gitCommit } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -100,20 +101,6 @@ function build(opts) {
   return { file, f32: false, f32Error: 'src/tensor/kernels/gemm_f32.c not present' };
 }
 
-async function instantiate(file) {
-  const module = await WebAssembly.compile(readFileSync(file));
-  // A standalone reactor may import a few WASI/env functions it never calls in these kernels.
-  const imports = {};
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.kind !== 'function') throw new Error(`bench: unexpected import ${imp.module}.${imp.name}`);
-    imports[imp.module] ??= {};
-    imports[imp.module][imp.name] = () => 0;
-  }
-  const instance = await WebAssembly.instantiate(module, imports);
-  instance.exports._initialize?.();
-  return instance.exports;
-}
-
 // Deterministic pseudo-random normal values (xorshift + Box-Muller): the same data every run.
 function randn(n, seed) {
   let s = seed >>> 0 || 1;
@@ -142,17 +129,6 @@ function calibrate(fn, minMs) {
   }
 }
 
-function cpuModel() {
-  try {
-    const m = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/);
-    return m ? m[1] : os.cpus()[0]?.model;
-  } catch { return os.cpus()[0]?.model; }
-}
-
-function gitCommit() {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim(); } catch { return null; }
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   let built;
@@ -162,7 +138,7 @@ async function main() {
     log(`building the bench wasm with emcc${opts.cflags ? ` (${opts.cflags})` : ''}`);
     built = build(opts);
   }
-  const ex = await instantiate(built.file);
+  const ex = await instantiateStandalone(built.file);
   const hasF32 = typeof ex.gemm_f32_packed === 'function';
   const mem = () => ex.memory.buffer;
   // Every buffer 64-byte aligned, as bench/gemm.mjs does for the f32 side: the bench module's

@@ -15,10 +15,11 @@
 //
 // What the figures mean: bench/README.md, section "Element-wise and row kernels".
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { instantiateStandalone } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -139,21 +140,6 @@ function build() {
   return out;
 }
 
-// A standalone module: only the memory-growth notification may be called.
-async function instantiate(file) {
-  const module = await WebAssembly.compile(readFileSync(file));
-  const imports = {};
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.kind !== 'function') throw new Error(`bench: ${file} imports a ${imp.kind} (${imp.module}.${imp.name})`);
-    imports[imp.module] ??= {};
-    imports[imp.module][imp.name] = imp.name === 'emscripten_notify_memory_growth' ? () => {}
-      : () => { throw new Error(`bench: ${file} called the import ${imp.module}.${imp.name}`); };
-  }
-  const instance = await WebAssembly.instantiate(module, imports);
-  instance.exports._initialize?.();
-  return instance.exports;
-}
-
 // ---- timing -------------------------------------------------------------------------------------
 // A sample repeats one call for at least minMs and divides. Every contender of a kernel gets one
 // sample per round, in turn, so load from elsewhere hits them alike; the first two rounds are
@@ -185,7 +171,7 @@ function measure(contenders, opts) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   log('building bench/out/kernels/kernels.wasm');
-  const e = await instantiate(build());
+  const e = await instantiateStandalone(build());
   const rows = opts.rows, cols = opts.cols, n = rows * cols;
   const F = 4;
   const alloc = (bytes) => e.malloc(bytes);

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 import { Booster, init, coreVersion } from '../js/index.js';
 import { getRuntime } from '../js/wasm.js';
+import { cpuModel, gitCommit } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -122,14 +123,8 @@ function timeEach(items, fn) {
 
 // ---- machine ---------------------------------------------------------------------------------
 function machine(xgb, wasmPath) {
-  let cpu = os.cpus()[0]?.model || 'unknown';
-  try {
-    const m = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m);
-    if (m) cpu = m[1].trim();
-  } catch { /* not Linux */ }
-  let commit = null;
-  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' });
-  if (git.status === 0) commit = git.stdout.trim();
+  const cpu = cpuModel();
+  const commit = gitCommit();
   const wasm = readFileSync(wasmPath);
   return {
     node: process.version, v8: process.versions.v8, cpu, logical_cpus: os.cpus().length,
