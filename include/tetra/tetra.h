@@ -4,6 +4,8 @@
 #define TETRA_TETRA_H
 
 #include "tetra/core.h"
+#include "tetra/tensor.h"
+#include "tetra/text.h"
 #include "tetra/trees.h"
 
 #endif
