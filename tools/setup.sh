@@ -13,6 +13,9 @@ declare -A need=(
 if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
   need[chromium]=chromium
 fi
+if [ "$purpose" = test ]; then
+  need[bzip2]=bzip2 # unpacks Unicode's NormalizationTest.txt for test_text_unicode
+fi
 if [ "$purpose" = bench ]; then
   need[python3-xgboost]=python3-xgboost
   need[python3-onnx]=python3-onnx
@@ -21,6 +24,9 @@ fi
 missing=()
 # header-only libraries: path -> Debian package
 [ -f /usr/include/simde/wasm/simd128.h ] || missing+=(libsimde-dev)
+if [ "$purpose" = test ]; then # Unicode's conformance files for test_text_unicode
+  [ -f /usr/share/unicode/NormalizationTest.txt.bz2 ] || missing+=(unicode-data)
+fi
 for cmd in "${!need[@]}"; do
   case "$cmd" in
     python3-*) /usr/bin/python3 -c "import ${cmd#python3-}" 2>/dev/null || missing+=("${need[$cmd]}") ;;

@@ -53,6 +53,11 @@ tetra_status tt_nstr_transform(tt_nstr *ns, const tt_cpchange *chars, size_t n,
                                uint32_t initial_offset, tetra_error *err);
 /* The text as code points (allocated; caller frees with tetra_free(ns->alloc, *out)). */
 tetra_status tt_nstr_codepoints(const tt_nstr *ns, uint32_t **out, size_t *n, tetra_error *err);
+/* tt_nstr_transform restricted to normalized bytes [start, end) (HF transform_range on a
+ * Normalized range): the rest of the text and its alignments stay as they are. */
+tetra_status tt_nstr_transform_range(tt_nstr *ns, uint32_t start, uint32_t end,
+                                     const tt_cpchange *chars, size_t n, uint32_t initial_offset,
+                                     tetra_error *err);
 
 /* ---- splitting (HF SplitDelimiterBehavior) ---------------------------------------------------- */
 typedef enum tt_split_behavior {
@@ -68,6 +73,34 @@ typedef struct tt_matches {
   tt_span *spans;
   size_t n, cap;
 } tt_matches;
+
+/* ---- editing helpers (HF NormalizedString methods; nstr_edit.c) ------------------------------ */
+typedef int (*tt_cp_pred)(uint32_t cp, void *ctx);
+typedef uint32_t (*tt_cp_map)(uint32_t cp, void *ctx);
+/* Keeps the characters for which keep() is nonzero (HF filter). */
+tetra_status tt_nstr_filter(tt_nstr *ns, tt_cp_pred keep, void *ctx, tetra_error *err);
+/* Replaces every character c by map(c) (HF map). */
+tetra_status tt_nstr_map(tt_nstr *ns, tt_cp_map map, void *ctx, tetra_error *err);
+/* HF prepend/append: no-op on an empty string. */
+tetra_status tt_nstr_prepend(tt_nstr *ns, const char *s, size_t len, tetra_error *err);
+tetra_status tt_nstr_append(tt_nstr *ns, const char *s, size_t len, tetra_error *err);
+/* Removes leading (left) and/or trailing (right) white space (Rust char::is_whitespace). */
+tetra_status tt_nstr_strip(tt_nstr *ns, int left, int right, tetra_error *err);
+/* Full lowercase mapping per character (Rust char::to_lowercase; extra chars are insertions). */
+tetra_status tt_nstr_lowercase(tt_nstr *ns, tetra_error *err);
+/* Replaces each match of m (found in ns's current text) by content (HF replace). */
+tetra_status tt_nstr_replace(tt_nstr *ns, const tt_matches *m, const char *content, size_t len,
+                             tetra_error *err);
+
+/* ---- matches ---------------------------------------------------------------------------------- */
+tetra_status tt_matches_push(tt_matches *m, const tetra_allocator *a, uint32_t start, uint32_t end,
+                             tetra_error *err);
+void tt_matches_free(tt_matches *m, const tetra_allocator *a);
+/* Non-overlapping occurrences of a literal, left to right (what HF gets from an escaped regex);
+ * an empty literal matches the empty string at every character boundary (as Oniguruma's empty
+ * pattern does). */
+tetra_status tt_find_literal(const char *text, size_t len, const char *lit, size_t lit_len,
+                             const tetra_allocator *a, tt_matches *m, tetra_error *err);
 
 /* ---- pre-tokenized strings ------------------------------------------------------------------- */
 typedef struct tt_token {

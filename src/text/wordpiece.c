@@ -1,0 +1,121 @@
+/* WordPiece (HF tokenizers/src/models/wordpiece): greedy longest-match-first. At the start of a
+ * word any vocabulary token may match; after that, only tokens that carry the continuing-subword
+ * prefix ("##"), matched without it. HF tries every end from the longest down with one hash lookup
+ * each; a longest-match walk through a byte trie finds the same token (vocabulary keys are whole
+ * UTF-8 strings, so matches end on character boundaries) in one pass. A word with more than
+ * max_input_chars_per_word characters, or with a position where nothing matches, becomes one unk
+ * token spanning the word. */
+#include <stdio.h>
+#include <string.h>
+
+#include "text/model_impl.h"
+
+struct tt_wordpiece {
+  tt_vtrie first; /* every vocabulary token */
+  tt_vtrie cont;  /* tokens that start with the prefix, without it */
+  uint64_t max_chars;
+  int has_unk;
+  uint32_t unk_id;
+  char unk_name[64]; /* for the error when the unk token is missing */
+};
+
+static void wp_release(tt_model *m, struct tt_wordpiece *wp) {
+  if (!wp) return;
+  tt_vtrie_free(&wp->first, m->alloc);
+  tt_vtrie_free(&wp->cont, m->alloc);
+  tetra_free(m->alloc, wp);
+}
+
+tetra_status tt_wordpiece_load(tt_model *m, const tetra_json *j, const char *path,
+                               tetra_error *err) {
+  const char *unk, *prefix;
+  size_t unk_len, prefix_len;
+  uint64_t max_chars;
+  tetra_status st = tt_json_req_string(j, path, "unk_token", &unk, &unk_len, err);
+  if (st == TETRA_OK)
+    st = tt_json_req_string(j, path, "continuing_subword_prefix", &prefix, &prefix_len, err);
+  if (st == TETRA_OK)
+    st =
+        tt_json_uint(j, path, "max_input_chars_per_word", (uint64_t)1 << 53, &max_chars, NULL, err);
+  if (st != TETRA_OK) return st;
+  const tetra_json *vocab = tetra_json_get(j, "vocab");
+  if (!vocab)
+    return tetra_error_set(err, TETRA_ERR_FORMAT, "tokenizer.json: %s: missing field \"vocab\"",
+                           path);
+  char vpath[256];
+  snprintf(vpath, sizeof vpath, "%s.vocab", path);
+  st = tt_vocab_from_object(&m->vocab, vocab, vpath, m->alloc, err);
+  if (st != TETRA_OK) return st;
+
+  struct tt_wordpiece *wp = tetra_alloc(m->alloc, sizeof *wp);
+  if (!wp) {
+    tt_vocab_free(&m->vocab, m->alloc);
+    return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "tokenizer.json: %s: out of memory", path);
+  }
+  memset(wp, 0, sizeof *wp);
+  wp->max_chars = max_chars;
+  wp->has_unk = tt_vocab_get(&m->vocab, unk, unk_len, &wp->unk_id);
+  snprintf(wp->unk_name, sizeof wp->unk_name, "%s", unk);
+  st = tt_vtrie_init(&wp->first, m->alloc, err);
+  if (st == TETRA_OK) st = tt_vtrie_init(&wp->cont, m->alloc, err);
+  /* Insert in document order so that a duplicate key behaves like the map (the last one wins). */
+  for (uint32_t i = 0; st == TETRA_OK && i < vocab->len; i++) {
+    const tetra_json *k = &vocab->u.items[2 * i];
+    uint32_t id = (uint32_t)vocab->u.items[2 * i + 1].u.number;
+    st = tt_vtrie_insert(&wp->first, m->alloc, k->u.string, k->len, id, err);
+    if (st == TETRA_OK && k->len >= prefix_len && memcmp(k->u.string, prefix, prefix_len) == 0)
+      st = tt_vtrie_insert(&wp->cont, m->alloc, k->u.string + prefix_len, k->len - prefix_len, id,
+                           err);
+  }
+  if (st != TETRA_OK) {
+    wp_release(m, wp);
+    tt_vocab_free(&m->vocab, m->alloc);
+    return st;
+  }
+  m->impl = wp;
+  return TETRA_OK;
+}
+
+void tt_wordpiece_free(tt_model *m) {
+  wp_release(m, m->impl);
+  m->impl = NULL;
+}
+
+tetra_status tt_wordpiece_tokenize(tt_model *m, const char *text, uint32_t len, tt_tokens *out,
+                                   tetra_error *err) {
+  const struct tt_wordpiece *wp = m->impl;
+  const unsigned char *s = (const unsigned char *)text;
+  uint64_t chars = 0;
+  for (uint32_t i = 0; i < len; i++) chars += (s[i] & 0xC0) != 0x80;
+  size_t base = out->n;
+  if (chars <= wp->max_chars) {
+    uint32_t start = 0;
+    while (start < len) {
+      const tt_vtrie *t = start == 0 ? &wp->first : &wp->cont;
+      uint32_t node = 0, best_end = 0, best_id = TT_NO_ID;
+      for (uint32_t i = start; i < len; i++) {
+        node = tt_vtrie_step(t, node, s[i]);
+        if (!node) break;
+        if (t->value[node] != TT_NO_ID) {
+          best_end = i + 1;
+          best_id = t->value[node];
+        }
+      }
+      if (!best_end) break;
+      tetra_status st = tt_tokens_push(out, best_id, start, best_end, err);
+      if (st != TETRA_OK) {
+        out->n = base;
+        return st;
+      }
+      start = best_end;
+    }
+    if (start == len) return TETRA_OK;
+  }
+  out->n = base;
+  if (!wp->has_unk)
+    return tetra_error_set(
+        err, TETRA_ERR_FORMAT,
+        "WordPiece: the unk_token \"%s\" is not in the vocabulary, and a word needs it",
+        wp->unk_name);
+  return tt_tokens_push(out, wp->unk_id, 0, len, err);
+}
