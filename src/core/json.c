@@ -102,7 +102,11 @@ static size_t utf8_sequence(const uint8_t *p, const uint8_t *end) {
   return 0;
 }
 
-static int hex4(const uint8_t *p, uint32_t *out) {
+/* The value of four hex digits, or HEX4_BAD when one is not a hex digit. (A returned value rather
+ * than an out-parameter: the decoding pass reuses it without re-checking, and an out-parameter that
+ * is only written on success reads as maybe-uninitialized there.) */
+#define HEX4_BAD UINT32_MAX
+static uint32_t hex4(const uint8_t *p) {
   uint32_t v = 0;
   for (int i = 0; i < 4; i++) {
     uint8_t c = p[i];
@@ -110,10 +114,9 @@ static int hex4(const uint8_t *p, uint32_t *out) {
     if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
     else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
     else if (c >= 'A' && c <= 'F') v |= (uint32_t)(c - 'A' + 10);
-    else return 0;
+    else return HEX4_BAD;
   }
-  *out = v;
-  return 1;
+  return v;
 }
 
 static size_t put_utf8(uint8_t *o, uint32_t cp) {
@@ -154,11 +157,11 @@ static tetra_status parse_string(parser *ps, tetra_json *v) {
       uint8_t n = p[1];
       if (n == 'u') {
         uint32_t cp;
-        if (e - p < 6 || !hex4(p + 2, &cp))
+        if (e - p < 6 || (cp = hex4(p + 2)) == HEX4_BAD)
           return fail_at(ps, p, TETRA_ERR_PARSE, "\\u must be followed by four hex digits");
         if (cp >= 0xD800 && cp <= 0xDBFF) {
           uint32_t lo;
-          if (e - p < 12 || p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, &lo) || lo < 0xDC00 ||
+          if (e - p < 12 || p[6] != '\\' || p[7] != 'u' || (lo = hex4(p + 8)) < 0xDC00 ||
               lo > 0xDFFF)
             return fail_at(ps, p, TETRA_ERR_PARSE,
                            "high surrogate escape not followed by a low surrogate escape");
@@ -208,11 +211,11 @@ static tetra_status parse_string(parser *ps, tetra_json *v) {
         case 'r': out[n++] = '\r'; break;
         case 't': out[n++] = '\t'; break;
         case 'u': {
-          uint32_t cp, lo;
-          hex4(q, &cp);
+          /* The scan validated every escape, so the digits are hex here. */
+          uint32_t cp = hex4(q);
           q += 4;
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            hex4(q + 2, &lo);
+            uint32_t lo = hex4(q + 2);
             q += 6;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           }

@@ -305,6 +305,7 @@ tetra_status tetra_tensor_contiguous(const tetra_tensor_ctx *ctx, const tetra_te
 tetra_status tensor_axis(const tetra_tensor *t, int64_t axis, size_t *out, tetra_error *err,
                          const char *op) {
   int64_t r = (int64_t)t->rank;
+  *out = 0; /* written on failure too: callers chain two lookups before checking the status */
   if (axis < -r || axis >= r || r == 0) {
     char s[160];
     shape_string(t->rank, t->shape, s, sizeof s);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text/json_fields.h"
 #include "text/tokenizer_impl.h"
 #include "text/unicode.h"
 
@@ -210,17 +211,13 @@ static int same_def(const tt_added_token *a, const tt_added_token *b) {
 static tetra_status bool_field(const tetra_json *obj, const char *key, int dflt, size_t index,
                                uint8_t *out, tetra_error *err) {
   const tetra_json *v = tetra_json_get(obj, key);
-  if (!v || v->type == TETRA_JSON_NULL) {
-    *out = (uint8_t)dflt;
-    return TETRA_OK;
-  }
-  if (v->type != TETRA_JSON_TRUE && v->type != TETRA_JSON_FALSE) {
-    return tetra_error_set(err, TETRA_ERR_FORMAT,
-                           "tokenizer.json: added_tokens[%zu].%s: should be a boolean, not %s",
-                           index, key, tetra_json_type_name((tetra_json_type)v->type));
-  }
-  *out = v->type == TETRA_JSON_TRUE;
-  return TETRA_OK;
+  int b;
+  int ok = tt_jv_bool(v, dflt, &b);
+  *out = (uint8_t)b;
+  if (ok) return TETRA_OK;
+  return tetra_error_set(err, TETRA_ERR_FORMAT,
+                         "tokenizer.json: added_tokens[%zu].%s: should be a boolean, not %s", index,
+                         key, tt_json_type_of(v));
 }
 
 static void sort_by_id(tt_added_vocab *av) {
@@ -260,7 +257,7 @@ tetra_status tt_added_load(struct tetra_tokenizer *tok, const tetra_json *arr, t
     if (arr->type != TETRA_JSON_ARRAY) {
       return tetra_error_set(err, TETRA_ERR_FORMAT,
                              "tokenizer.json: added_tokens: should be an array, not %s",
-                             tetra_json_type_name((tetra_json_type)arr->type));
+                             tt_json_type_of(arr));
     }
     n = arr->len;
   }
@@ -294,7 +291,7 @@ tetra_status tt_added_load(struct tetra_tokenizer *tok, const tetra_json *arr, t
     if (t->type != TETRA_JSON_OBJECT) {
       st = tetra_error_set(err, TETRA_ERR_FORMAT,
                            "tokenizer.json: added_tokens[%zu]: should be an object, not %s", i,
-                           tetra_json_type_name((tetra_json_type)t->type));
+                           tt_json_type_of(t));
       goto done;
     }
     const tetra_json *c = tetra_json_get(t, "content");

@@ -200,7 +200,7 @@ static tetra_status load_merges(tt_model *m, struct tt_bpe *bp, const tetra_json
     return tetra_error_set(
         err, TETRA_ERR_FORMAT,
         "tokenizer.json: %s.merges: expected an array of \"a b\" strings or [a, b] pairs, found %s",
-        path, tetra_json_type_name((tetra_json_type)merges->type));
+        path, tt_json_type_of(merges));
   uint32_t n = merges->len;
   size_t slots = 16;
   while (slots < (size_t)n * 2) slots *= 2;
@@ -238,7 +238,7 @@ static tetra_status load_merges(tt_model *m, struct tt_bpe *bp, const tetra_json
         return tetra_error_set(err, TETRA_ERR_FORMAT,
                                "tokenizer.json: %s.merges[%u]: expected a string \"a b\" like the "
                                "items before it, found %s",
-                               path, i, tetra_json_type_name((tetra_json_type)it->type));
+                               path, i, tt_json_type_of(it));
       /* merges.txt's "#version" header line is skipped and does not take a rank */
       if (it->len >= 8 && memcmp(it->u.string, "#version", 8) == 0) continue;
       const char *sp = memchr(it->u.string, ' ', it->len);
@@ -303,7 +303,7 @@ tetra_status tt_bpe_load(tt_model *m, const tetra_json *j, const char *path, tet
     if (dropout->type != TETRA_JSON_NUMBER)
       return tetra_error_set(err, TETRA_ERR_FORMAT,
                              "tokenizer.json: %s.dropout: expected a number or null, found %s",
-                             path, tetra_json_type_name((tetra_json_type)dropout->type));
+                             path, tt_json_type_of(dropout));
     double p = dropout->u.number;
     if (!(p >= 0.0 && p <= 1.0))
       return tetra_error_set(err, TETRA_ERR_FORMAT,
@@ -332,9 +332,7 @@ tetra_status tt_bpe_load(tt_model *m, const tetra_json *j, const char *path, tet
   if (st != TETRA_OK) return st;
   if (!has_cap) cache_cap = 10000; /* HF's DEFAULT_CACHE_CAPACITY */
 
-  char vpath[256];
-  snprintf(vpath, sizeof vpath, "%s.vocab", path);
-  st = tt_vocab_from_object(&m->vocab, vocab, vpath, m->alloc, err);
+  st = tt_vocab_from_field(&m->vocab, j, path, m->alloc, err);
   if (st != TETRA_OK) return st;
   struct tt_bpe *bp = tetra_alloc(m->alloc, sizeof *bp);
   if (!bp) {

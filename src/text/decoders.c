@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text/json_fields.h"
 #include "text/tokenizer_impl.h"
 #include "text/unicode.h"
 
@@ -79,44 +80,6 @@ static int str_field(const tetra_json *j, const char *key, const char *dflt, con
   return *out != NULL;
 }
 
-static int bool_field(const tetra_json *j, const char *key, int dflt, int *out) {
-  const tetra_json *v = tetra_json_get(j, key);
-  if (!v || v->type == TETRA_JSON_NULL) {
-    *out = dflt;
-    return 1;
-  }
-  if (v->type != TETRA_JSON_TRUE && v->type != TETRA_JSON_FALSE) return 0;
-  *out = v->type == TETRA_JSON_TRUE;
-  return 1;
-}
-
-static int u32_field(const tetra_json *j, const char *key, uint32_t dflt, uint32_t *out) {
-  const tetra_json *v = tetra_json_get(j, key);
-  if (!v) {
-    *out = dflt;
-    return 1;
-  }
-  if (v->type != TETRA_JSON_NUMBER || !(v->flags & TETRA_JSON_INTEGER) || v->u.number < 0 ||
-      v->u.number > (double)UINT32_MAX)
-    return 0;
-  *out = (uint32_t)v->u.number;
-  return 1;
-}
-
-/* A single character field (Metaspace replacement, Strip content). */
-static int char_field(const tetra_json *j, const char *key, uint32_t dflt, uint32_t *out) {
-  const tetra_json *v = tetra_json_get(j, key);
-  if (!v) {
-    *out = dflt;
-    return 1;
-  }
-  if (v->type != TETRA_JSON_STRING || v->len == 0 || tt_utf8_valid_prefix(v->u.string, v->len) != v->len)
-    return 0;
-  size_t used;
-  *out = tt_utf8_decode(v->u.string, v->len, &used);
-  return used == v->len;
-}
-
 tetra_status tt_decoder_from_json(const tetra_json *j, const char *path, const tetra_allocator *a,
                                   tt_decoder **out, tetra_error *err) {
   if (j->type != TETRA_JSON_OBJECT) return fail(err, TETRA_ERR_FORMAT, path, "should be an object");
@@ -132,13 +95,14 @@ tetra_status tt_decoder_from_json(const tetra_json *j, const char *path, const t
   if (!strcmp(t, "WordPiece")) {
     d->type = DEC_WORDPIECE;
     if (!str_field(j, "prefix", "##", a, &d->s1, &d->s1_len)) bad = "prefix should be a string";
-    else if (!bool_field(j, "cleanup", 1, &d->flag)) bad = "cleanup should be a boolean";
+    else if (!tt_jv_bool(tetra_json_get(j, "cleanup"), 1, &d->flag))
+      bad = "cleanup should be a boolean";
   } else if (!strcmp(t, "ByteLevel")) {
     d->type = DEC_BYTELEVEL;
   } else if (!strcmp(t, "Metaspace")) {
     d->type = DEC_METASPACE;
     d->flag = 1;
-    if (!char_field(j, "replacement", 0x2581, &d->cp)) {
+    if (!tt_jv_char(tetra_json_get(j, "replacement"), 0x2581, &d->cp)) {
       bad = "replacement should be one character";
     } else {
       const tetra_json *ps = tetra_json_get(j, "prepend_scheme");
@@ -149,7 +113,7 @@ tetra_status tt_decoder_from_json(const tetra_json *j, const char *path, const t
           bad = "prepend_scheme should be \"always\", \"first\" or \"never\"";
       } else if (ps && ps->type != TETRA_JSON_NULL) {
         bad = "prepend_scheme should be a string";
-      } else if (aps && !bool_field(j, "add_prefix_space", 1, &d->flag)) {
+      } else if (!tt_jv_bool(aps, 1, &d->flag)) {
         bad = "add_prefix_space should be a boolean";
       }
     }
@@ -159,8 +123,10 @@ tetra_status tt_decoder_from_json(const tetra_json *j, const char *path, const t
     d->type = DEC_FUSE;
   } else if (!strcmp(t, "Strip")) {
     d->type = DEC_STRIP;
-    if (!char_field(j, "content", ' ', &d->cp)) bad = "content should be one character";
-    else if (!u32_field(j, "start", 0, &d->start) || !u32_field(j, "stop", 0, &d->stop))
+    const tetra_json *start = tetra_json_get(j, "start"), *stop = tetra_json_get(j, "stop");
+    if (!tt_jv_char(tetra_json_get(j, "content"), ' ', &d->cp))
+      bad = "content should be one character";
+    else if ((start && !tt_jv_u32(start, &d->start)) || (stop && !tt_jv_u32(stop, &d->stop)))
       bad = "start and stop should be unsigned integers";
   } else if (!strcmp(t, "Replace")) {
     d->type = DEC_REPLACE;
@@ -189,7 +155,7 @@ tetra_status tt_decoder_from_json(const tetra_json *j, const char *path, const t
       bad = "pad_token should be a string";
     else if (!str_field(j, "word_delimiter_token", "|", a, &d->s2, &d->s2_len))
       bad = "word_delimiter_token should be a string";
-    else if (!bool_field(j, "cleanup", 1, &d->flag))
+    else if (!tt_jv_bool(tetra_json_get(j, "cleanup"), 1, &d->flag))
       bad = "cleanup should be a boolean";
   } else if (!strcmp(t, "Sequence")) {
     d->type = DEC_SEQUENCE;

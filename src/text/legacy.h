@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "tetra/core.h"
+#include "text/components.h"
 
 /* ---- a growing JSON text buffer ---------------------------------------------------------------
  * Out of memory is sticky (oom = 1, later appends do nothing) so that builders check once, at the
@@ -31,24 +32,6 @@ void tt_jbuf_u32(tt_jbuf *b, uint32_t v);
 void tt_jbuf_f32(tt_jbuf *b, float v);
 tetra_status tt_jbuf_check(const tt_jbuf *b, const char *what, tetra_error *err);
 
-/* ---- a string -> id map (open addressing, keys borrowed from the caller) ---------------------- */
-typedef struct tt_lmap_slot {
-  const char *key;
-  uint32_t len, value;
-} tt_lmap_slot;
-typedef struct tt_lmap {
-  const tetra_allocator *alloc;
-  tt_lmap_slot *slots;
-  size_t n_slots, count;
-} tt_lmap;
-tetra_status tt_lmap_init(tt_lmap *m, const tetra_allocator *a, size_t expected, tetra_error *err);
-void tt_lmap_free(tt_lmap *m);
-/* Inserts key -> value unless key is present; returns 1 if inserted, 0 if it was already there
- * (*existing then holds its value, when existing != NULL). The map never grows: init with the
- * final count. */
-int tt_lmap_add(tt_lmap *m, const char *key, uint32_t len, uint32_t value, uint32_t *existing);
-int tt_lmap_get(const tt_lmap *m, const char *key, size_t len, uint32_t *value);
-
 /* Byte offset of the first invalid UTF-8 sequence in s (overlongs, surrogates, > U+10FFFF
  * included), or len when s is valid. */
 size_t tt_legacy_utf8_check(const char *s, size_t len);
@@ -66,6 +49,11 @@ typedef struct tt_lvocab {
   float *score;  /* NULL when the format has none */
   uint8_t *kind; /* TT_LTOK_*; NULL: all normal */
 } tt_lvocab;
+
+/* Token string -> id over v->text (keys copied). For a string that appears twice the id is the
+ * last one when last_wins, else the first. */
+tetra_status tt_lvocab_map(const tt_lvocab *v, int last_wins, const tetra_allocator *a,
+                           tt_strmap *m, tetra_error *err);
 
 /* Which pieces of the pipeline each document gets. A "NONE" id is UINT32_MAX. */
 #define TT_LNONE UINT32_MAX

@@ -114,70 +114,17 @@ tetra_status tt_jbuf_check(const tt_jbuf *b, const char *what, tetra_error *err)
   return TETRA_OK;
 }
 
-/* ---- string map ------------------------------------------------------------------------------- */
-static uint64_t lmap_hash(const char *s, size_t len) {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (size_t i = 0; i < len; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 1099511628211ull;
+/* ---- the token map ---------------------------------------------------------------------------- */
+tetra_status tt_lvocab_map(const tt_lvocab *v, int last_wins, const tetra_allocator *a,
+                           tt_strmap *m, tetra_error *err) {
+  tetra_status st = tt_strmap_init(m, a, v->n, err);
+  /* puts overwrite: insert in the order that leaves the winning id last */
+  for (size_t k = 0; st == TETRA_OK && k < v->n; k++) {
+    size_t i = last_wins ? k : v->n - 1 - k;
+    st = tt_strmap_put(m, v->text[i], v->len[i], (uint32_t)i, err);
   }
-  return h ^ (h >> 29);
-}
-
-tetra_status tt_lmap_init(tt_lmap *m, const tetra_allocator *a, size_t expected, tetra_error *err) {
-  memset(m, 0, sizeof(*m));
-  m->alloc = a;
-  size_t n = 16;
-  while (n < expected * 2 + 1) {
-    if (n > SIZE_MAX / sizeof(tt_lmap_slot) / 4)
-      return tetra_error_set(err, TETRA_ERR_LIMIT, "vocabulary of %zu tokens is too large", expected);
-    n *= 2;
-  }
-  m->slots = (tt_lmap_slot *)tetra_alloc(a, n * sizeof(tt_lmap_slot));
-  if (!m->slots) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "out of memory (token map)");
-  memset(m->slots, 0, n * sizeof(tt_lmap_slot));
-  m->n_slots = n;
-  return TETRA_OK;
-}
-
-void tt_lmap_free(tt_lmap *m) {
-  tetra_free(m->alloc, m->slots);
-  m->slots = NULL;
-  m->n_slots = m->count = 0;
-}
-
-int tt_lmap_add(tt_lmap *m, const char *key, uint32_t len, uint32_t value, uint32_t *existing) {
-  size_t mask = m->n_slots - 1, i = (size_t)lmap_hash(key, len) & mask;
-  for (;;) {
-    tt_lmap_slot *s = &m->slots[i];
-    if (!s->key) {
-      if (m->count + 1 >= m->n_slots) return 0; /* full: never happens with a right-sized init */
-      s->key = key ? key : "";
-      s->len = len;
-      s->value = value;
-      m->count++;
-      return 1;
-    }
-    if (s->len == len && memcmp(s->key, key, len) == 0) {
-      if (existing) *existing = s->value;
-      return 0;
-    }
-    i = (i + 1) & mask;
-  }
-}
-
-int tt_lmap_get(const tt_lmap *m, const char *key, size_t len, uint32_t *value) {
-  if (!m->n_slots) return 0;
-  size_t mask = m->n_slots - 1, i = (size_t)lmap_hash(key, len) & mask;
-  for (;;) {
-    const tt_lmap_slot *s = &m->slots[i];
-    if (!s->key) return 0;
-    if (s->len == len && memcmp(s->key, key, len) == 0) {
-      *value = s->value;
-      return 1;
-    }
-    i = (i + 1) & mask;
-  }
+  if (st != TETRA_OK) tt_strmap_free(m);
+  return st;
 }
 
 /* ---- UTF-8 ------------------------------------------------------------------------------------ */

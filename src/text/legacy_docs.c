@@ -8,25 +8,21 @@
 
 /* Duplicate token strings: the last id wins, as in Python's dict (transformers' load_vocab) and
  * llama.cpp's token_to_id. The map holds exactly the ids that make it into the vocab object. */
-static tetra_status build_token_map(const tt_lvocab *v, const tetra_allocator *a, tt_lmap *m,
+static tetra_status build_token_map(const tt_lvocab *v, const tetra_allocator *a, tt_strmap *m,
                                     const char *what, tetra_error *err) {
-  tetra_status st = tt_lmap_init(m, a, v->n, err);
-  if (st != TETRA_OK) {
-    tetra_error_prefix(err, "%s", what);
-    return st;
-  }
-  for (size_t i = v->n; i-- > 0;) tt_lmap_add(m, v->text[i], v->len[i], (uint32_t)i, NULL);
-  return TETRA_OK;
+  tetra_status st = tt_lvocab_map(v, 1, a, m, err);
+  if (st != TETRA_OK) tetra_error_prefix(err, "%s", what);
+  return st;
 }
 
-static int is_unique(const tt_lmap *m, const tt_lvocab *v, size_t i) {
+static int is_unique(const tt_strmap *m, const tt_lvocab *v, size_t i) {
   uint32_t id;
-  return tt_lmap_get(m, v->text[i], v->len[i], &id) && id == (uint32_t)i;
+  return tt_strmap_get(m, v->text[i], v->len[i], &id) && id == (uint32_t)i;
 }
 
 static uint8_t kind_of(const tt_lvocab *v, size_t i) { return v->kind ? v->kind[i] : TT_LTOK_NORMAL; }
 
-static void write_added_tokens(tt_jbuf *b, const tt_lvocab *v, const tt_lmap *m, int normalized) {
+static void write_added_tokens(tt_jbuf *b, const tt_lvocab *v, const tt_strmap *m, int normalized) {
   tt_jbuf_raw(b, "\"added_tokens\":[");
   int first = 1;
   for (size_t i = 0; i < v->n; i++) {
@@ -47,7 +43,7 @@ static void write_added_tokens(tt_jbuf *b, const tt_lvocab *v, const tt_lmap *m,
   tt_jbuf_raw(b, "],");
 }
 
-static void write_vocab_object(tt_jbuf *b, const tt_lvocab *v, const tt_lmap *m) {
+static void write_vocab_object(tt_jbuf *b, const tt_lvocab *v, const tt_strmap *m) {
   tt_jbuf_raw(b, "\"vocab\":{");
   int first = 1;
   for (size_t i = 0; i < v->n; i++) {
@@ -118,7 +114,7 @@ tetra_status tt_legacy_wordpiece_doc(const tt_lvocab *v, const tt_lwordpiece *o,
       (st = check_id(v, o->cls, "CLS", what, err)) != TETRA_OK ||
       (st = check_id(v, o->sep, "SEP", what, err)) != TETRA_OK)
     return st;
-  tt_lmap m;
+  tt_strmap m;
   if ((st = build_token_map(v, b->alloc, &m, what, err)) != TETRA_OK) return st;
   tt_jbuf_raw(b, "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,");
   write_added_tokens(b, v, &m, 0);
@@ -153,7 +149,7 @@ tetra_status tt_legacy_wordpiece_doc(const tt_lvocab *v, const tt_lwordpiece *o,
   tt_jbuf_raw(b, ",\"continuing_subword_prefix\":\"##\",\"max_input_chars_per_word\":100,");
   write_vocab_object(b, v, &m);
   tt_jbuf_raw(b, "}}");
-  tt_lmap_free(&m);
+  tt_strmap_free(&m);
   return tt_jbuf_check(b, what, err);
 }
 
@@ -162,7 +158,7 @@ tetra_status tt_legacy_bytelevel_doc(const tt_lvocab *v, const tt_lbytelevel *o,
                                      tt_jbuf *b, tetra_error *err) {
   tetra_status st = check_id(v, o->bos, "BOS", what, err);
   if (st != TETRA_OK) return st;
-  tt_lmap m;
+  tt_strmap m;
   if ((st = build_token_map(v, b->alloc, &m, what, err)) != TETRA_OK) return st;
   tt_jbuf_raw(b, "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,");
   write_added_tokens(b, v, &m, o->added_normalized);
@@ -211,7 +207,7 @@ tetra_status tt_legacy_bytelevel_doc(const tt_lvocab *v, const tt_lbytelevel *o,
     tt_jbuf_raw(b, "]");
   }
   tt_jbuf_raw(b, "]}}");
-  tt_lmap_free(&m);
+  tt_strmap_free(&m);
   return tt_jbuf_check(b, what, err);
 }
 
@@ -245,13 +241,13 @@ static uint32_t count_chars(const char *s, size_t len) {
 
 /* A token may be merged into, or be a part of a merge, when it is an ordinary vocabulary entry
  * with a usable score: llama2.c only takes merges scoring above -1e10. */
-static int mergeable(const tt_lvocab *v, const tt_lmap *m, uint32_t id) {
+static int mergeable(const tt_lvocab *v, const tt_strmap *m, uint32_t id) {
   if (kind_of(v, id) != TT_LTOK_NORMAL || !is_unique(m, v, id)) return 0;
   float s = v->score ? v->score[id] : 0.0f;
   return s == s && s > -1e10f;
 }
 
-static tetra_status derive_merges(const tt_lvocab *v, const tt_lmap *m, const tetra_allocator *a,
+static tetra_status derive_merges(const tt_lvocab *v, const tt_strmap *m, const tetra_allocator *a,
                                   spm_merge **out, size_t *n_out, const char *what,
                                   tetra_error *err) {
   size_t n = 0, cap = 0;
@@ -263,7 +259,7 @@ static tetra_status derive_merges(const tt_lvocab *v, const tt_lmap *m, const te
     for (uint32_t k = 1; k < len; k++) {
       if (((unsigned char)t[k] & 0xc0) == 0x80) continue; /* not a character boundary */
       uint32_t l, r;
-      if (!tt_lmap_get(m, t, k, &l) || !tt_lmap_get(m, t + k, len - k, &r)) continue;
+      if (!tt_strmap_get(m, t, k, &l) || !tt_strmap_get(m, t + k, len - k, &r)) continue;
       if (!mergeable(v, m, l) || !mergeable(v, m, r)) continue;
       if (n == cap) {
         size_t ncap = cap ? cap * 2 : 1024;
@@ -299,12 +295,12 @@ tetra_status tt_legacy_spm_doc(const tt_lvocab *v, const tt_lspm *o, const char 
       (st = check_id(v, o->bos, "BOS", what, err)) != TETRA_OK ||
       (st = check_id(v, o->eos, "EOS", what, err)) != TETRA_OK)
     return st;
-  tt_lmap m;
+  tt_strmap m;
   if ((st = build_token_map(v, b->alloc, &m, what, err)) != TETRA_OK) return st;
   spm_merge *merges = NULL;
   size_t n_merges = 0;
   if ((st = derive_merges(v, &m, b->alloc, &merges, &n_merges, what, err)) != TETRA_OK) {
-    tt_lmap_free(&m);
+    tt_strmap_free(&m);
     return st;
   }
   tt_jbuf_raw(b, "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,");
@@ -359,6 +355,6 @@ tetra_status tt_legacy_spm_doc(const tt_lvocab *v, const tt_lspm *o, const char 
   }
   tt_jbuf_raw(b, "]}}");
   tetra_free(b->alloc, merges);
-  tt_lmap_free(&m);
+  tt_strmap_free(&m);
   return tt_jbuf_check(b, what, err);
 }

@@ -69,17 +69,16 @@ tetra_status tt_legacy_vocab_txt_json(const char *vocab, size_t len, int lowerca
   /* The special tokens BertTokenizerFast registers, when the vocabulary has them. */
   static const char *const specials[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
   uint32_t ids[5];
-  tt_lmap m;
-  if ((st = tt_lmap_init(&m, a, n, err)) != TETRA_OK) {
+  tt_strmap m;
+  if ((st = tt_lvocab_map(&v, 1, a, &m, err)) != TETRA_OK) {
     tetra_error_prefix(err, "vocab.txt");
     goto done;
   }
-  for (size_t i = n; i-- > 0;) tt_lmap_add(&m, v.text[i], v.len[i], (uint32_t)i, NULL);
   for (int s = 0; s < 5; s++) {
-    if (tt_lmap_get(&m, specials[s], strlen(specials[s]), &ids[s])) v.kind[ids[s]] = TT_LTOK_SPECIAL;
+    if (tt_strmap_get(&m, specials[s], strlen(specials[s]), &ids[s])) v.kind[ids[s]] = TT_LTOK_SPECIAL;
     else ids[s] = TT_LNONE;
   }
-  tt_lmap_free(&m);
+  tt_strmap_free(&m);
 
   tt_lwordpiece o = {lowercase != 0, ids[1], ids[2], ids[3]};
   if ((st = tt_legacy_wordpiece_doc(&v, &o, "vocab.txt", &b, err)) == TETRA_OK)
@@ -123,7 +122,7 @@ tetra_status tt_legacy_gpt2_json(const char *encoder_json, size_t encoder_len, c
   tt_lvocab v = {0};
   tt_lmerge *merges = NULL;
   size_t n_merges = 0;
-  tt_lmap m = {0};
+  tt_strmap m = {0};
   tt_jbuf b;
   tt_jbuf_init(&b, a);
   if (root->type != TETRA_JSON_OBJECT || root->len == 0) {
@@ -161,10 +160,9 @@ tetra_status tt_legacy_gpt2_json(const char *encoder_json, size_t encoder_len, c
     v.len[id] = key->len;
   }
   /* n distinct ids below n: every id is used. */
-  if ((st = tt_lmap_init(&m, a, n, err)) != TETRA_OK) goto done;
-  for (size_t i = 0; i < n; i++) tt_lmap_add(&m, v.text[i], v.len[i], (uint32_t)i, NULL);
+  if ((st = tt_lvocab_map(&v, 0, a, &m, err)) != TETRA_OK) goto done;
   uint32_t eot;
-  if (tt_lmap_get(&m, "<|endoftext|>", 13, &eot)) v.kind[eot] = TT_LTOK_SPECIAL;
+  if (tt_strmap_get(&m, "<|endoftext|>", 13, &eot)) v.kind[eot] = TT_LTOK_SPECIAL;
 
   size_t bad = tt_legacy_utf8_check(vocab_bpe, vocab_len);
   if (bad != vocab_len) {
@@ -217,7 +215,7 @@ tetra_status tt_legacy_gpt2_json(const char *encoder_json, size_t encoder_len, c
     }
     uint32_t id;
     for (int p = 0; p < 2; p++) {
-      if (!tt_lmap_get(&m, parts[p], plen[p], &id)) {
+      if (!tt_strmap_get(&m, parts[p], plen[p], &id)) {
         st = tetra_error_set(err, TETRA_ERR_FORMAT, "vocab.bpe: line %zu: \"%.*s\" is not in encoder.json",
                              line, (int)(plen[p] > 200 ? 200 : plen[p]), parts[p]);
         goto done;
@@ -235,7 +233,7 @@ tetra_status tt_legacy_gpt2_json(const char *encoder_json, size_t encoder_len, c
       }
       memcpy(joined, l, ll);
       memcpy(joined + ll, r, rl);
-      int ok = tt_lmap_get(&m, joined, ll + rl, &id);
+      int ok = tt_strmap_get(&m, joined, ll + rl, &id);
       if (joined != small) tetra_free(a, joined);
       if (!ok) {
         st = tetra_error_set(err, TETRA_ERR_FORMAT,
@@ -257,7 +255,7 @@ tetra_status tt_legacy_gpt2_json(const char *encoder_json, size_t encoder_len, c
     st = finish_json(&b, json, json_len);
 done:
   tt_jbuf_free(&b);
-  tt_lmap_free(&m);
+  tt_strmap_free(&m);
   tetra_free(a, merges);
   tetra_free(a, (void *)v.text);
   tetra_free(a, v.len);

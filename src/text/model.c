@@ -25,76 +25,6 @@ tetra_status tt_tokens_push(tt_tokens *t, uint32_t id, uint32_t start, uint32_t 
   return TETRA_OK;
 }
 
-/* ---- JSON helpers ---------------------------------------------------------------------------- */
-static const char *type_name(const tetra_json *v) {
-  return tetra_json_type_name((tetra_json_type)v->type);
-}
-
-tetra_status tt_json_opt_string(const tetra_json *obj, const char *path, const char *field,
-                                const char **out, size_t *len, tetra_error *err) {
-  const tetra_json *v = tetra_json_get(obj, field);
-  *out = NULL;
-  if (len) *len = 0;
-  if (!v || v->type == TETRA_JSON_NULL) return TETRA_OK;
-  if (v->type != TETRA_JSON_STRING)
-    return tetra_error_set(err, TETRA_ERR_FORMAT,
-                           "tokenizer.json: %s.%s: expected a string or null, found %s", path,
-                           field, type_name(v));
-  *out = v->u.string;
-  if (len) *len = v->len;
-  return TETRA_OK;
-}
-
-tetra_status tt_json_req_string(const tetra_json *obj, const char *path, const char *field,
-                                const char **out, size_t *len, tetra_error *err) {
-  const tetra_json *v = tetra_json_get(obj, field);
-  if (!v)
-    return tetra_error_set(err, TETRA_ERR_FORMAT, "tokenizer.json: %s: missing field \"%s\"", path,
-                           field);
-  if (v->type != TETRA_JSON_STRING)
-    return tetra_error_set(err, TETRA_ERR_FORMAT,
-                           "tokenizer.json: %s.%s: expected a string, found %s", path, field,
-                           type_name(v));
-  *out = v->u.string;
-  if (len) *len = v->len;
-  return TETRA_OK;
-}
-
-tetra_status tt_json_opt_bool(const tetra_json *obj, const char *path, const char *field, int def,
-                              int *out, tetra_error *err) {
-  const tetra_json *v = tetra_json_get(obj, field);
-  *out = def;
-  if (!v || v->type == TETRA_JSON_NULL) return TETRA_OK;
-  if (v->type != TETRA_JSON_TRUE && v->type != TETRA_JSON_FALSE)
-    return tetra_error_set(err, TETRA_ERR_FORMAT,
-                           "tokenizer.json: %s.%s: expected true, false or null, found %s", path,
-                           field, type_name(v));
-  *out = v->type == TETRA_JSON_TRUE;
-  return TETRA_OK;
-}
-
-tetra_status tt_json_uint(const tetra_json *obj, const char *path, const char *field, uint64_t max,
-                          uint64_t *out, int *present, tetra_error *err) {
-  const tetra_json *v = tetra_json_get(obj, field);
-  *out = 0;
-  if (present) *present = 0;
-  if (!v || (present && v->type == TETRA_JSON_NULL)) {
-    if (present) return TETRA_OK;
-    return tetra_error_set(err, TETRA_ERR_FORMAT, "tokenizer.json: %s: missing field \"%s\"", path,
-                           field);
-  }
-  if (v->type != TETRA_JSON_NUMBER || !(v->flags & TETRA_JSON_INTEGER) || v->u.number < 0)
-    return tetra_error_set(err, TETRA_ERR_FORMAT,
-                           "tokenizer.json: %s.%s: expected a non-negative integer, found %s", path,
-                           field, v->type == TETRA_JSON_NUMBER ? "another number" : type_name(v));
-  if (v->u.number > (double)max)
-    return tetra_error_set(err, TETRA_ERR_LIMIT, "tokenizer.json: %s.%s: %.0f is larger than %llu",
-                           path, field, v->u.number, (unsigned long long)max);
-  *out = (uint64_t)v->u.number;
-  if (present) *present = 1;
-  return TETRA_OK;
-}
-
 /* ---- dispatch -------------------------------------------------------------------------------- */
 /* HF tries the untagged variants in the order BPE, WordPiece, WordLevel, Unigram when "type" is
  * missing; each fails on what it needs, so the fields present decide. */
@@ -117,7 +47,7 @@ tetra_status tt_model_from_json(const tetra_json *j, const char *path, const tet
   if (!j || j->type != TETRA_JSON_OBJECT)
     return tetra_error_set(err, TETRA_ERR_FORMAT,
                            "tokenizer.json: %s: expected an object, found %s", path,
-                           j ? type_name(j) : "nothing");
+                           j ? tt_json_type_of(j) : "nothing");
   tt_model_kind kind;
   const tetra_json *type = tetra_json_get(j, "type");
   if (!type) {
@@ -125,7 +55,7 @@ tetra_status tt_model_from_json(const tetra_json *j, const char *path, const tet
   } else if (type->type != TETRA_JSON_STRING) {
     return tetra_error_set(err, TETRA_ERR_FORMAT,
                            "tokenizer.json: %s.type: expected a string, found %s", path,
-                           type_name(type));
+                           tt_json_type_of(type));
   } else if (strcmp(type->u.string, "WordPiece") == 0) {
     kind = TT_MODEL_WORDPIECE;
   } else if (strcmp(type->u.string, "BPE") == 0) {

@@ -9,6 +9,7 @@
 
 #include "tetra/core.h"
 #include "text/components.h"
+#include "text/json_fields.h"
 
 #define TT_NO_ID UINT32_MAX
 /* Vocabulary ids must stay below this: the id -> token table is a dense array. Real vocabularies
@@ -33,6 +34,9 @@ typedef struct tt_vocab {
  * appears twice, id_to_token gives the first token in document order. */
 tetra_status tt_vocab_from_object(tt_vocab *v, const tetra_json *obj, const char *path,
                                   const tetra_allocator *a, tetra_error *err);
+/* The required "vocab" field of a model object (path names the model, e.g. "model"). */
+tetra_status tt_vocab_from_field(tt_vocab *v, const tetra_json *model, const char *path,
+                                 const tetra_allocator *a, tetra_error *err);
 /* Builds a vocabulary from n strings whose ids are their positions (Unigram pieces). */
 tetra_status tt_vocab_from_list(tt_vocab *v, const char *const *strs, const uint32_t *lens,
                                 uint32_t n, const tetra_allocator *a, tetra_error *err);
@@ -74,21 +78,6 @@ static inline uint32_t tt_vtrie_step(const tt_vtrie *t, uint32_t node, unsigned 
     i = (i + 1) & t->edge_mask;
   }
 }
-
-/* ---- JSON helpers (messages: "tokenizer.json: <path>.<field>: ...") -------------------------- */
-/* Optional string: absent or null -> *out = NULL; a string -> *out and *len; else an error. */
-tetra_status tt_json_opt_string(const tetra_json *obj, const char *path, const char *field,
-                                const char **out, size_t *len, tetra_error *err);
-/* Required string (null is an error, as serde's String). */
-tetra_status tt_json_req_string(const tetra_json *obj, const char *path, const char *field,
-                                const char **out, size_t *len, tetra_error *err);
-/* Optional bool: absent or null -> def. */
-tetra_status tt_json_opt_bool(const tetra_json *obj, const char *path, const char *field, int def,
-                              int *out, tetra_error *err);
-/* A non-negative integer (JSON written without fraction or exponent) up to max; *present = 0 when
- * absent or null (present may be NULL only for required fields, which then fail). */
-tetra_status tt_json_uint(const tetra_json *obj, const char *path, const char *field, uint64_t max,
-                          uint64_t *out, int *present, tetra_error *err);
 
 /* ---- the models ------------------------------------------------------------------------------ */
 typedef enum tt_model_kind {

@@ -5,6 +5,7 @@
 
 #include "text/normalizer_ages.h"
 #include "text/normalizers_internal.h"
+#include "text/nstr_internal.h"
 #include "text/unicode.h"
 
 /* Unicode version (x10) that added cp, when cp is a mark or format character newer than 8.0;
@@ -68,8 +69,7 @@ static tetra_status handle_chinese_chars(tt_nstr *ns, tetra_error *err) {
   if (st) return st;
   size_t n_chinese = 0;
   for (size_t i = 0; i < n; i++) n_chinese += is_chinese_char(cps[i]) != 0;
-  if (n_chinese == 0 && ns->len > 0 && ns->align[0].start != ns->align[0].end &&
-      ns->original.start != ns->original.end) {
+  if (n_chinese == 0 && tt_nstr_transform_is_whole(ns)) {
     tetra_free(ns->alloc, cps); /* the transform would be the identity */
     return TETRA_OK;
   }
@@ -96,7 +96,32 @@ static tetra_status handle_chinese_chars(tt_nstr *ns, tetra_error *err) {
   return st;
 }
 
+/* The whole BertNormalizer on ASCII text (most input), in one pass, when the transforms cover the
+ * whole string: each step then removes characters or rewrites them one for one into ASCII, which
+ * leaves every kept byte with its own alignment (see tt_nstr_transform_is_whole). No CJK, accents
+ * or marks are possible, and NFD leaves ASCII as it is. */
+static int bert_ascii(const tt_normalizer *n, tt_nstr *ns) {
+  if (!tt_nstr_transform_is_whole(ns) || !tt_nstr_is_ascii(ns)) return 0;
+  uint32_t o = 0;
+  for (uint32_t i = 0; i < ns->len; i++) {
+    char ch = ns->text[i];
+    if (n->clean_text) {
+      /* bert_keep: NUL and control characters (category Cc) other than \t \n \r go */
+      if (ch == 0x7F || ((unsigned char)ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r'))
+        continue;
+      if (ch == '\t' || ch == '\n' || ch == '\r') ch = ' '; /* bert_space */
+    }
+    if (n->lowercase && ch >= 'A' && ch <= 'Z') ch = (char)(ch + ('a' - 'A'));
+    ns->text[o] = ch;
+    ns->align[o++] = ns->align[i];
+  }
+  ns->text[o] = 0;
+  ns->len = o;
+  return 1;
+}
+
 tetra_status tt_norm_bert(const tt_normalizer *n, tt_nstr *ns, tetra_error *err) {
+  if (bert_ascii(n, ns)) return TETRA_OK;
   tetra_status st = TETRA_OK;
   if (n->clean_text) {
     st = tt_nstr_filter(ns, bert_keep, NULL, err);
@@ -114,6 +139,8 @@ tetra_status tt_norm_bert(const tt_normalizer *n, tt_nstr *ns, tetra_error *err)
 /* ---- NFC, NFD, NFKC, NFKD -------------------------------------------------------------------- */
 tetra_status tt_norm_unicode(tt_nf form, tt_nstr *ns, tetra_error *err) {
   if (ns->len == 0) return TETRA_OK;
+  /* ASCII is invariant under all four forms, and rebuilding it would be the identity. */
+  if (tt_nstr_transform_is_whole(ns) && tt_nstr_is_ascii(ns)) return TETRA_OK;
   uint32_t *cps;
   size_t n;
   tetra_status st = tt_nstr_codepoints(ns, &cps, &n, err);

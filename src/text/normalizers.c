@@ -3,46 +3,26 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text/json_fields.h"
 #include "text/normalizers_internal.h"
 #include "text/precompiled.h"
 
 #define PFX "tokenizer.json: "
 
-static const char *json_type(const tetra_json *v) {
-  return tetra_json_type_name((tetra_json_type)v->type);
-}
-
-/* A boolean field: missing (or null) gives def. */
-static tetra_status get_bool(const tetra_json *j, const char *path, const char *field, int def,
-                             int *out, tetra_error *err) {
-  const tetra_json *v = tetra_json_get(j, field);
-  if (!v || v->type == TETRA_JSON_NULL) {
-    *out = def;
-  } else if (v->type == TETRA_JSON_TRUE || v->type == TETRA_JSON_FALSE) {
-    *out = v->type == TETRA_JSON_TRUE;
-  } else {
-    return tetra_error_set(err, TETRA_ERR_FORMAT, PFX "%s.%s: expected a boolean, got %s", path,
-                           field, json_type(v));
-  }
-  return TETRA_OK;
-}
-
 /* A required string field, copied (NUL-terminated). */
 static tetra_status get_string(const tetra_json *j, const char *path, const char *field,
                                const tetra_allocator *a, char **out, size_t *len,
                                tetra_error *err) {
-  const tetra_json *v = tetra_json_get(j, field);
-  if (!v) return tetra_error_set(err, TETRA_ERR_FORMAT, PFX "%s.%s: missing", path, field);
-  if (v->type != TETRA_JSON_STRING) {
-    return tetra_error_set(err, TETRA_ERR_FORMAT, PFX "%s.%s: expected a string, got %s", path,
-                           field, json_type(v));
-  }
-  char *s = tetra_alloc(a, (size_t)v->len + 1);
+  const char *v;
+  size_t n;
+  tetra_status st = tt_json_req_string(j, path, field, &v, &n, err);
+  if (st) return st;
+  char *s = tetra_alloc(a, n + 1);
   if (!s) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, PFX "%s.%s: out of memory", path, field);
-  memcpy(s, v->u.string, v->len);
-  s[v->len] = 0;
+  memcpy(s, v, n);
+  s[n] = 0;
   *out = s;
-  *len = v->len;
+  *len = n;
   return TETRA_OK;
 }
 
@@ -81,7 +61,7 @@ static tetra_status parse_sequence(const tetra_json *j, const char *path, tt_nor
   if (!arr) return tetra_error_set(err, TETRA_ERR_FORMAT, PFX "%s.normalizers: missing", path);
   if (arr->type != TETRA_JSON_ARRAY) {
     return tetra_error_set(err, TETRA_ERR_FORMAT, PFX "%s.normalizers: expected an array, got %s",
-                           path, json_type(arr));
+                           path, tt_json_type_of(arr));
   }
   n->children = tetra_alloc(n->alloc, (arr->len ? arr->len : 1) * sizeof(tt_normalizer *));
   if (!n->children) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, PFX "%s: out of memory", path);
@@ -109,7 +89,7 @@ static tetra_status parse_precompiled(const tetra_json *j, const char *path, tt_
   if (v->type != TETRA_JSON_STRING) {
     return tetra_error_set(err, TETRA_ERR_FORMAT,
                            PFX "%s.precompiled_charsmap: expected a base64 string, got %s", path,
-                           json_type(v));
+                           tt_json_type_of(v));
   }
   tt_precompiled *pc = NULL;
   /* (its errors name "tokenizer.json: <path>.precompiled_charsmap") */
@@ -139,13 +119,13 @@ tetra_status tt_normalizer_from_json(const tetra_json *j, const char *path, cons
   }
   if (j->type != TETRA_JSON_OBJECT) {
     return tetra_error_set(err, TETRA_ERR_FORMAT, PFX "%s: expected a normalizer object, got %s",
-                           path, json_type(j));
+                           path, tt_json_type_of(j));
   }
   const tetra_json *type = tetra_json_get(j, "type");
   if (!type) return tetra_error_set(err, TETRA_ERR_FORMAT, PFX "%s.type: missing", path);
   if (type->type != TETRA_JSON_STRING) {
     return tetra_error_set(err, TETRA_ERR_FORMAT, PFX "%s.type: expected a string, got %s", path,
-                           json_type(type));
+                           tt_json_type_of(type));
   }
   size_t k = 0, n_kinds = sizeof KINDS / sizeof KINDS[0];
   while (k < n_kinds && strcmp(KINDS[k].name, type->u.string) != 0) k++;
@@ -163,16 +143,16 @@ tetra_status tt_normalizer_from_json(const tetra_json *j, const char *path, cons
     case TT_NORM_BERT: {
       /* strip_accents: null (or absent) means "as lowercase" */
       int strip = -1;
-      st = get_bool(j, path, "clean_text", 1, &n->clean_text, err);
-      if (!st) st = get_bool(j, path, "handle_chinese_chars", 1, &n->handle_chinese_chars, err);
-      if (!st) st = get_bool(j, path, "lowercase", 1, &n->lowercase, err);
-      if (!st) st = get_bool(j, path, "strip_accents", -1, &strip, err);
+      st = tt_json_opt_bool(j, path, "clean_text", 1, &n->clean_text, err);
+      if (!st) st = tt_json_opt_bool(j, path, "handle_chinese_chars", 1, &n->handle_chinese_chars, err);
+      if (!st) st = tt_json_opt_bool(j, path, "lowercase", 1, &n->lowercase, err);
+      if (!st) st = tt_json_opt_bool(j, path, "strip_accents", -1, &strip, err);
       n->strip_accents = strip < 0 ? n->lowercase : strip;
       break;
     }
     case TT_NORM_STRIP:
-      st = get_bool(j, path, "strip_left", 1, &n->strip_left, err);
-      if (!st) st = get_bool(j, path, "strip_right", 1, &n->strip_right, err);
+      st = tt_json_opt_bool(j, path, "strip_left", 1, &n->strip_left, err);
+      if (!st) st = tt_json_opt_bool(j, path, "strip_right", 1, &n->strip_right, err);
       break;
     case TT_NORM_REPLACE:
       st = parse_replace(j, path, n, err);

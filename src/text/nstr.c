@@ -3,36 +3,7 @@
  * offsets in the original input come out identical, quirks included (see tt_nstr_transform). */
 #include <string.h>
 
-#include "text/nstr.h"
-
-/* Private UTF-8 helpers: this file must link without the Unicode tables. The text is valid
- * UTF-8 by contract; these never read past len even when it is not. */
-static uint32_t seq_len(unsigned char b) {
-  if (b < 0x80) return 1;
-  if (b >= 0xF0) return 4;
-  if (b >= 0xE0) return 3;
-  if (b >= 0xC0) return 2;
-  return 1; /* stray continuation byte */
-}
-
-static uint32_t char_len_at(const char *s, uint32_t pos, uint32_t len) {
-  uint32_t n = seq_len((unsigned char)s[pos]);
-  return pos + n > len ? len - pos : n;
-}
-
-static uint32_t decode_at(const char *s, uint32_t pos, uint32_t len, uint32_t *used) {
-  const unsigned char *p = (const unsigned char *)s + pos;
-  uint32_t n = char_len_at(s, pos, len);
-  *used = n;
-  switch (n) {
-    case 1: return p[0];
-    case 2: return ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
-    case 3: return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    default:
-      return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) |
-             ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-  }
-}
+#include "text/nstr_internal.h"
 
 static int encoded_len(uint32_t cp) {
   if (cp < 0x80) return 1;
@@ -66,9 +37,8 @@ static int is_boundary(const tt_nstr *ns, uint32_t pos) {
   return pos == 0 || pos >= ns->len || ((unsigned char)ns->text[pos] & 0xC0) != 0x80;
 }
 
-/* Fresh buffers for len bytes (text gets a NUL after them). */
-static tetra_status alloc_buffers(const tetra_allocator *a, uint32_t len, char **text,
-                                  tt_span **align, tetra_error *err) {
+tetra_status tt_nstr_alloc_buffers(const tetra_allocator *a, uint32_t len, char **text,
+                                   tt_span **align, tetra_error *err) {
   *text = tetra_alloc(a, (size_t)len + 1);
   *align = tetra_alloc(a, (len ? len : 1) * sizeof(tt_span));
   if (!*text || !*align) {
@@ -82,6 +52,22 @@ static tetra_status alloc_buffers(const tetra_allocator *a, uint32_t len, char *
   return TETRA_OK;
 }
 
+tt_cpchange *tt_nstr_alloc_changes(const tt_nstr *ns, size_t n, tetra_error *err) {
+  tt_cpchange *c = NULL;
+  if (n < SIZE_MAX / sizeof *c) c = tetra_alloc(ns->alloc, (n ? n : 1) * sizeof *c);
+  if (!c) tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "normalized string: out of memory");
+  return c;
+}
+
+void tt_nstr_adopt(tt_nstr *ns, char *text, tt_span *align, uint32_t len) {
+  tetra_free(ns->alloc, ns->text);
+  tetra_free(ns->alloc, ns->align);
+  ns->text = text;
+  ns->align = align;
+  ns->len = len;
+  ns->cap = len;
+}
+
 tetra_status tt_nstr_init(tt_nstr *ns, const tetra_allocator *a, const char *text, uint32_t len,
                           uint32_t original_start, tetra_error *err) {
   if (!ns || (!text && len)) {
@@ -92,13 +78,13 @@ tetra_status tt_nstr_init(tt_nstr *ns, const tetra_allocator *a, const char *tex
   }
   char *t;
   tt_span *al;
-  tetra_status st = alloc_buffers(a, len, &t, &al, err);
+  tetra_status st = tt_nstr_alloc_buffers(a, len, &t, &al, err);
   if (st) return st;
   if (len) memcpy(t, text, len);
   t[len] = 0;
   /* Every byte of a character maps to the whole character, as HF's From<String> does. */
   for (uint32_t pos = 0; pos < len;) {
-    uint32_t n = char_len_at(t, pos, len);
+    uint32_t n = tt_nstr_char_len(t, pos, len);
     for (uint32_t k = 0; k < n; k++) {
       al[pos + k].start = original_start + pos;
       al[pos + k].end = original_start + pos + n;
@@ -112,6 +98,27 @@ tetra_status tt_nstr_init(tt_nstr *ns, const tetra_allocator *a, const char *tex
   ns->cap = len;
   ns->original.start = original_start;
   ns->original.end = original_start + len;
+  return TETRA_OK;
+}
+
+tetra_status tt_nstr_init_aligned(tt_nstr *ns, const tetra_allocator *a, const char *text,
+                                  const tt_span *align, uint32_t len, tt_span original,
+                                  tetra_error *err) {
+  char *t;
+  tt_span *al;
+  tetra_status st = tt_nstr_alloc_buffers(a, len, &t, &al, err);
+  if (st) return st;
+  if (len) {
+    memcpy(t, text, len);
+    memcpy(al, align, len * sizeof(tt_span));
+  }
+  t[len] = 0;
+  ns->alloc = a;
+  ns->text = t;
+  ns->align = al;
+  ns->len = len;
+  ns->cap = len;
+  ns->original = original;
   return TETRA_OK;
 }
 
@@ -155,23 +162,8 @@ tetra_status tt_nstr_slice(const tt_nstr *ns, uint32_t start, uint32_t end, tt_n
                            "boundaries",
                            start, end, ns->len);
   }
-  uint32_t len = end - start;
-  char *t;
-  tt_span *al;
-  tetra_status st = alloc_buffers(ns->alloc, len, &t, &al, err);
-  if (st) return st;
-  if (len) {
-    memcpy(t, ns->text + start, len);
-    memcpy(al, ns->align + start, len * sizeof(tt_span));
-  }
-  t[len] = 0;
-  out->alloc = ns->alloc;
-  out->text = t;
-  out->align = al;
-  out->len = len;
-  out->cap = len;
-  out->original = tt_nstr_original_span(ns, start, end);
-  return TETRA_OK;
+  return tt_nstr_init_aligned(out, ns->alloc, ns->text + start, ns->align + start, end - start,
+                              tt_nstr_original_span(ns, start, end), err);
 }
 
 tetra_status tt_nstr_transform_range(tt_nstr *ns, uint32_t start, uint32_t end,
@@ -203,7 +195,7 @@ tetra_status tt_nstr_transform_range(tt_nstr *ns, uint32_t start, uint32_t end,
   uint32_t new_len = (uint32_t)new_len64;
   char *t;
   tt_span *al;
-  tetra_status st = alloc_buffers(ns->alloc, new_len, &t, &al, err);
+  tetra_status st = tt_nstr_alloc_buffers(ns->alloc, new_len, &t, &al, err);
   if (st) return st;
 
   const char *old = ns->text;
@@ -217,7 +209,7 @@ tetra_status tt_nstr_transform_range(tt_nstr *ns, uint32_t start, uint32_t end,
   /* pos walks the replaced characters (HF's `offset`); it never leaves [start, end): characters
    * asked for beyond the range simply are not there, as in HF's exhausted iterator. */
   uint32_t pos = start;
-  for (uint32_t k = 0; k < initial_offset && pos < end; k++) pos += char_len_at(old, pos, end);
+  for (uint32_t k = 0; k < initial_offset && pos < end; k++) pos += tt_nstr_char_len(old, pos, end);
   for (size_t i = 0; i < n; i++) {
     tt_span a;
     if (chars[i].change > 0) {
@@ -227,9 +219,9 @@ tetra_status tt_nstr_transform_range(tt_nstr *ns, uint32_t start, uint32_t end,
     } else {
       /* HF indexes alignments[offset] here (and panics past the end): fall back gracefully. */
       a = pos < len ? old_al[pos] : (pos >= 1 ? old_al[pos - 1] : at_origin);
-      if (pos < end) pos += char_len_at(old, pos, end);
+      if (pos < end) pos += tt_nstr_char_len(old, pos, end);
       for (int64_t k = 0; k < -(int64_t)chars[i].change && pos < end; k++) {
-        pos += char_len_at(old, pos, end);
+        pos += tt_nstr_char_len(old, pos, end);
       }
     }
     int w = encoded_len(chars[i].cp);
@@ -240,13 +232,7 @@ tetra_status tt_nstr_transform_range(tt_nstr *ns, uint32_t start, uint32_t end,
   memcpy(t + o, old + end, len - end);
   memcpy(al + o, old_al + end, (len - end) * sizeof(tt_span));
   t[new_len] = 0;
-
-  tetra_free(ns->alloc, ns->text);
-  tetra_free(ns->alloc, ns->align);
-  ns->text = t;
-  ns->align = al;
-  ns->len = new_len;
-  ns->cap = new_len;
+  tt_nstr_adopt(ns, t, al, new_len);
   return TETRA_OK;
 }
 
@@ -273,9 +259,7 @@ tetra_status tt_nstr_codepoints(const tt_nstr *ns, uint32_t **out, size_t *n, te
   }
   size_t k = 0;
   for (uint32_t pos = 0; pos < ns->len;) {
-    uint32_t used;
-    cps[k++] = decode_at(ns->text, pos, ns->len, &used);
-    pos += used;
+    cps[k++] = tt_nstr_next_cp(ns->text, ns->len, &pos);
   }
   *out = cps;
   *n = k;
@@ -312,7 +296,7 @@ tetra_status tt_find_literal(const char *text, size_t len, const char *lit, size
   if (len >= UINT32_MAX) return tetra_error_set(err, TETRA_ERR_LIMIT, "matches: text beyond 4 GiB");
   if (lit_len == 0) {
     /* An empty pattern matches at every character boundary, the end included. */
-    for (uint32_t pos = 0;; pos += char_len_at(text, pos, (uint32_t)len)) {
+    for (uint32_t pos = 0;; pos += tt_nstr_char_len(text, pos, (uint32_t)len)) {
       tetra_status st = tt_matches_push(m, a, pos, pos, err);
       if (st) return st;
       if (pos >= len) break;

@@ -40,6 +40,11 @@ typedef struct tt_nstr {
 /* A normalized string equal to original[start, end) of the input, identity-aligned. */
 tetra_status tt_nstr_init(tt_nstr *ns, const tetra_allocator *a, const char *text, uint32_t len,
                           uint32_t original_start, tetra_error *err);
+/* A normalized string with the given text and alignments (both copied), standing for original:
+ * what a component that builds a piece's text and alignments itself hands on. */
+tetra_status tt_nstr_init_aligned(tt_nstr *ns, const tetra_allocator *a, const char *text,
+                                  const tt_span *align, uint32_t len, tt_span original,
+                                  tetra_error *err);
 void tt_nstr_free(tt_nstr *ns);
 /* Original range of normalized bytes [start, end) (HF convert_offsets Normalized -> Original).
  * An empty range maps to an empty range at the matching original position. */

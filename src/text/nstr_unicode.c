@@ -1,29 +1,12 @@
 /* The normalized-string edits that need Unicode data: strip (Rust char::is_whitespace) and
  * lowercase (Rust char::to_lowercase), as HF's NormalizedString does them. */
-#include "text/nstr.h"
+#include "text/nstr_internal.h"
 #include "text/unicode.h"
 
-static size_t count_chars(const char *s, size_t len) {
-  size_t n = 0;
-  for (size_t i = 0; i < len; i++) n += ((unsigned char)s[i] & 0xC0) != 0x80;
-  return n;
-}
-
-static tetra_status decode_all(const tt_nstr *ns, tt_cpchange **out, size_t *n, size_t extra,
-                               tetra_error *err) {
-  size_t chars = count_chars(ns->text, ns->len);
-  tt_cpchange *c = tetra_alloc(ns->alloc, (chars * extra + 1) * sizeof(tt_cpchange));
-  if (!c) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "normalized string: out of memory");
-  *out = c;
-  *n = chars;
-  return TETRA_OK;
-}
-
 tetra_status tt_nstr_strip(tt_nstr *ns, int left, int right, tetra_error *err) {
-  tt_cpchange *c;
-  size_t total;
-  tetra_status st = decode_all(ns, &c, &total, 1, err);
-  if (st) return st;
+  tt_cpchange *c = tt_nstr_alloc_changes(ns, tt_nstr_count_chars(ns->text, ns->len), err);
+  if (!c) return TETRA_ERR_OUT_OF_MEMORY;
+  tetra_status st = TETRA_OK;
   size_t i = 0;
   for (size_t pos = 0; pos < ns->len; i++) {
     size_t used;
@@ -31,7 +14,7 @@ tetra_status tt_nstr_strip(tt_nstr *ns, int left, int right, tetra_error *err) {
     c[i].change = 0;
     pos += used ? used : 1;
   }
-  total = i;
+  size_t total = i;
   size_t leading = 0, trailing = 0;
   if (left) {
     while (leading < total && tt_uc_is_white_space(c[leading].cp)) leading++;
@@ -52,10 +35,18 @@ tetra_status tt_nstr_strip(tt_nstr *ns, int left, int right, tetra_error *err) {
 }
 
 tetra_status tt_nstr_lowercase(tt_nstr *ns, tetra_error *err) {
-  tt_cpchange *c;
-  size_t total;
-  tetra_status st = decode_all(ns, &c, &total, 3, err);
-  if (st) return st;
+  if (tt_nstr_transform_is_whole(ns) && tt_nstr_is_ascii(ns)) {
+    /* ASCII letters map one for one to ASCII: the transform would keep every alignment. */
+    for (uint32_t i = 0; i < ns->len; i++) {
+      char ch = ns->text[i];
+      if (ch >= 'A' && ch <= 'Z') ns->text[i] = (char)(ch + ('a' - 'A'));
+    }
+    return TETRA_OK;
+  }
+  /* Full mappings give at most 3 characters. */
+  tt_cpchange *c = tt_nstr_alloc_changes(ns, 3 * tt_nstr_count_chars(ns->text, ns->len), err);
+  if (!c) return TETRA_ERR_OUT_OF_MEMORY;
+  tetra_status st = TETRA_OK;
   size_t n = 0;
   int changed = 0;
   for (size_t pos = 0; pos < ns->len;) {
@@ -77,9 +68,7 @@ tetra_status tt_nstr_lowercase(tt_nstr *ns, tetra_error *err) {
   }
   /* Unchanged text: HF's transform would rebuild the same alignments, unless its quirk for
    * leading zero-width bytes or an empty original applies (see tt_nstr_transform). */
-  int covers_all = ns->len == 0 || (ns->original.start != ns->original.end &&
-                                    ns->align[0].start != ns->align[0].end);
-  if (changed || !covers_all) st = tt_nstr_transform(ns, c, n, 0, err);
+  if (changed || !tt_nstr_transform_is_whole(ns)) st = tt_nstr_transform(ns, c, n, 0, err);
   tetra_free(ns->alloc, c);
   return st;
 }

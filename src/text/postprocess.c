@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text/json_fields.h"
 #include "text/tokenizer_impl.h"
 #include "text/unicode.h"
 
@@ -54,25 +55,6 @@ static tetra_status fmt(tetra_error *err, tetra_status code, const char *path, c
   return tetra_error_set(err, code, "tokenizer.json: %s: %s%s", path, what, detail ? detail : "");
 }
 
-static int get_bool(const tetra_json *obj, const char *key, int dflt, int *out) {
-  const tetra_json *v = tetra_json_get(obj, key);
-  if (!v || v->type == TETRA_JSON_NULL) {
-    *out = dflt;
-    return 1;
-  }
-  if (v->type != TETRA_JSON_TRUE && v->type != TETRA_JSON_FALSE) return 0;
-  *out = v->type == TETRA_JSON_TRUE;
-  return 1;
-}
-
-static int get_u32(const tetra_json *v, uint32_t *out) {
-  if (!v || v->type != TETRA_JSON_NUMBER || !(v->flags & TETRA_JSON_INTEGER) || v->u.number < 0 ||
-      v->u.number > (double)UINT32_MAX)
-    return 0;
-  *out = (uint32_t)v->u.number;
-  return 1;
-}
-
 uint32_t tt_trim_counts(const char *s, size_t len) {
   /* HF process_offsets counts chars that are 'Ġ' (ByteLevel's space) or Rust white space. */
   uint32_t lead = 0, trail = 0, nchars = 0;
@@ -106,7 +88,7 @@ static tetra_status token_pair(const tetra_json *obj, const char *path, const ch
   const tetra_json *v = tetra_json_get(obj, key);
   if (!v) return fmt(err, TETRA_ERR_FORMAT, p, "missing", NULL);
   if (v->type != TETRA_JSON_ARRAY || v->len != 2 || v->u.items[0].type != TETRA_JSON_STRING ||
-      !get_u32(&v->u.items[1], id)) {
+      !tt_jv_u32(&v->u.items[1], id)) {
     return fmt(err, TETRA_ERR_FORMAT, p, "should be [token, id]", NULL);
   }
   *trim = tt_trim_counts(v->u.items[0].u.string, v->u.items[0].len);
@@ -169,7 +151,7 @@ static tetra_status parse_specials(tt_postproc *p, const tetra_json *obj, const 
     memcpy(sp->name, key->u.string, key->len + 1);
     sp->n = ids->len;
     for (uint32_t k = 0; k < ids->len; k++) {
-      if (!get_u32(&ids->u.items[k], &sp->ids[k]))
+      if (!tt_jv_u32(&ids->u.items[k], &sp->ids[k]))
         return fmt(err, TETRA_ERR_FORMAT, ip, "\"ids\" should hold unsigned integers", NULL);
       const tetra_json *t = &toks->u.items[k];
       if (t->type != TETRA_JSON_STRING)
@@ -206,7 +188,7 @@ static tetra_status parse_template(tt_postproc *p, const tetra_json *obj, const 
     const tetra_json *id = tetra_json_get(body, "id");
     memset(&v[i], 0, sizeof v[i]);
     if (body->type != TETRA_JSON_OBJECT || !id || id->type != TETRA_JSON_STRING ||
-        !get_u32(tetra_json_get(body, "type_id"), &v[i].type_id))
+        !tt_jv_u32(tetra_json_get(body, "type_id"), &v[i].type_id))
       return fmt(err, TETRA_ERR_FORMAT, ip, "should have a string \"id\" and an integer \"type_id\"",
                  NULL);
     if (!strcmp(kind, "Sequence")) {
@@ -263,16 +245,16 @@ tetra_status tt_postproc_from_json(const tetra_json *j, const char *path, struct
     if (!(p = pp_new(a, roberta ? PP_ROBERTA : PP_BERT))) goto oom;
     if ((st = token_pair(j, path, "sep", &p->sep_id, &p->sep_trim, err))) goto fail;
     if ((st = token_pair(j, path, "cls", &p->cls_id, &p->cls_trim, err))) goto fail;
-    if (roberta && (!get_bool(j, "trim_offsets", 1, &p->trim_offsets) ||
-                    !get_bool(j, "add_prefix_space", 1, &p->add_prefix_space))) {
+    if (roberta && (!tt_jv_bool(tetra_json_get(j, "trim_offsets"), 1, &p->trim_offsets) ||
+                    !tt_jv_bool(tetra_json_get(j, "add_prefix_space"), 1, &p->add_prefix_space))) {
       st = fmt(err, TETRA_ERR_FORMAT, path, "trim_offsets and add_prefix_space should be booleans",
                NULL);
       goto fail;
     }
   } else if (!strcmp(t, "ByteLevel")) {
     if (!(p = pp_new(a, PP_BYTELEVEL))) goto oom;
-    if (!get_bool(j, "trim_offsets", 1, &p->trim_offsets) ||
-        !get_bool(j, "add_prefix_space", 1, &p->add_prefix_space)) {
+    if (!tt_jv_bool(tetra_json_get(j, "trim_offsets"), 1, &p->trim_offsets) ||
+        !tt_jv_bool(tetra_json_get(j, "add_prefix_space"), 1, &p->add_prefix_space)) {
       st = fmt(err, TETRA_ERR_FORMAT, path, "trim_offsets and add_prefix_space should be booleans",
                NULL);
       goto fail;

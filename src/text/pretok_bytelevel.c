@@ -63,10 +63,8 @@ tetra_status tt_pt_emit_built(tt_pretok *out, const tetra_allocator *a, const ch
                               tetra_error *err) {
   if (len == 0) return TETRA_OK;
   tt_nstr piece;
-  tetra_status st = tt_nstr_init(&piece, a, text, len, original.start, err);
+  tetra_status st = tt_nstr_init_aligned(&piece, a, text, align, len, original, err);
   if (st != TETRA_OK) return st;
-  memcpy(piece.align, align, (size_t)len * sizeof *align);
-  piece.original = original;
   st = tt_pretok_push(out, &piece, NULL, 0, err);
   if (st != TETRA_OK) tt_nstr_free(&piece);
   return st;

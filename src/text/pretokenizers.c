@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text/json_fields.h"
 #include "text/pretok_impl.h"
 #include "text/unicode.h"
 
@@ -38,56 +39,19 @@ static tetra_status fail(tetra_error *err, tetra_status code, const char *path, 
   return tetra_error_set(err, code, "tokenizer.json: %s: %s", path, what);
 }
 
-static const char *type_name(const tetra_json *v) {
-  return tetra_json_type_name((tetra_json_type)v->type);
-}
-
-/* obj[key] as a boolean; absent (or null, as serde's Option reads it) gives dflt. */
-static tetra_status get_bool(const tetra_json *obj, const char *path, const char *key, int dflt,
-                             int *out, tetra_error *err) {
-  const tetra_json *v = tetra_json_get(obj, key);
-  if (!v || v->type == TETRA_JSON_NULL) {
-    *out = dflt;
-    return TETRA_OK;
-  }
-  if (v->type != TETRA_JSON_TRUE && v->type != TETRA_JSON_FALSE)
-    return fail(err, TETRA_ERR_FORMAT, path, "field \"%s\" should be a boolean, not %s", key,
-                type_name(v));
-  *out = v->type == TETRA_JSON_TRUE;
-  return TETRA_OK;
-}
-
-/* obj[key] as a string; NULL when absent. */
-static tetra_status get_string(const tetra_json *obj, const char *path, const char *key,
-                               int required, const tetra_json **out, tetra_error *err) {
-  const tetra_json *v = tetra_json_get(obj, key);
-  *out = NULL;
-  if (!v || v->type == TETRA_JSON_NULL) {
-    if (required) return fail(err, TETRA_ERR_FORMAT, path, "missing field \"%s\"", key);
-    return TETRA_OK;
-  }
-  if (v->type != TETRA_JSON_STRING)
-    return fail(err, TETRA_ERR_FORMAT, path, "field \"%s\" should be a string, not %s", key,
-                type_name(v));
-  *out = v;
-  return TETRA_OK;
-}
-
-/* A Rust `char` field: a string of exactly one character. */
+/* A Rust `char` field (required): a string of exactly one character, also kept as UTF-8. */
 static tetra_status get_char(const tetra_json *obj, const char *path, const char *key, uint32_t *cp,
                              char utf8[4], uint32_t *utf8_len, tetra_error *err) {
-  const tetra_json *v;
-  tetra_status st = get_string(obj, path, key, 1, &v, err);
+  const char *s;
+  size_t len;
+  tetra_status st = tt_json_req_string(obj, path, key, &s, &len, err);
   if (st != TETRA_OK) return st;
-  size_t used = 0;
-  uint32_t c = v->len ? tt_utf8_decode(v->u.string, v->len, &used) : 0;
-  if (v->len == 0 || used != v->len)
+  if (!tt_jv_char(tetra_json_get(obj, key), 0, cp))
     return fail(err, TETRA_ERR_FORMAT, path, "field \"%s\" should be one character, got \"%.40s\"",
-                key, v->u.string);
-  *cp = c;
+                key, s);
   if (utf8) {
-    memcpy(utf8, v->u.string, used);
-    *utf8_len = (uint32_t)used;
+    memcpy(utf8, s, len);
+    *utf8_len = (uint32_t)len;
   }
   return TETRA_OK;
 }
@@ -103,22 +67,20 @@ static tetra_status get_behavior(const tetra_json *obj, const char *path, const 
                {"MergedWithPrevious", TT_SPLIT_MERGED_WITH_PREVIOUS},
                {"MergedWithNext", TT_SPLIT_MERGED_WITH_NEXT},
                {"Contiguous", TT_SPLIT_CONTIGUOUS}};
-  const tetra_json *v;
-  tetra_status st = get_string(obj, path, key, required, &v, err);
-  if (st != TETRA_OK) return st;
-  if (!v) {
-    *out = dflt;
-    return TETRA_OK;
-  }
+  const char *v;
+  *out = dflt;
+  tetra_status st = required ? tt_json_req_string(obj, path, key, &v, NULL, err)
+                             : tt_json_opt_string(obj, path, key, &v, NULL, err);
+  if (st != TETRA_OK || !v) return st;
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (strcmp(v->u.string, names[i].name) == 0) {
+    if (strcmp(v, names[i].name) == 0) {
       *out = names[i].b;
       return TETRA_OK;
     }
   return fail(err, TETRA_ERR_FORMAT, path,
               "field \"%s\" = \"%.40s\" should be one of Removed, Isolated, MergedWithPrevious, "
               "MergedWithNext, Contiguous",
-              key, v->u.string);
+              key, v);
 }
 
 /* ---- construction ---------------------------------------------------------------------------- */
@@ -141,9 +103,9 @@ static tetra_status compile(tt_pretokenizer *p, const char *path, const char *wh
 
 static tetra_status read_byte_level(tt_pretokenizer *p, const tetra_json *j, const char *path,
                                     tetra_error *err) {
-  tetra_status st = get_bool(j, path, "add_prefix_space", 1, &p->add_prefix_space, err);
-  if (st == TETRA_OK) st = get_bool(j, path, "trim_offsets", 1, &p->trim_offsets, err);
-  if (st == TETRA_OK) st = get_bool(j, path, "use_regex", 1, &p->use_regex, err);
+  tetra_status st = tt_json_opt_bool(j, path, "add_prefix_space", 1, &p->add_prefix_space, err);
+  if (st == TETRA_OK) st = tt_json_opt_bool(j, path, "trim_offsets", 1, &p->trim_offsets, err);
+  if (st == TETRA_OK) st = tt_json_opt_bool(j, path, "use_regex", 1, &p->use_regex, err);
   if (st == TETRA_OK && p->use_regex) {
     size_t len;
     const char *pattern = tt_pt_gpt2_pattern(&len);
@@ -157,29 +119,29 @@ static tetra_status read_metaspace(tt_pretokenizer *p, const tetra_json *j, cons
   tetra_status st =
       get_char(j, path, "replacement", &p->replacement, p->rep_utf8, &p->rep_len, err);
   if (st != TETRA_OK) return st;
-  const tetra_json *scheme;
-  st = get_string(j, path, "prepend_scheme", 0, &scheme, err);
+  const char *scheme;
+  st = tt_json_opt_string(j, path, "prepend_scheme", &scheme, NULL, err);
   if (st != TETRA_OK) return st;
   p->prepend = TT_PREPEND_ALWAYS;
   if (scheme) {
-    if (strcmp(scheme->u.string, "always") == 0)
+    if (strcmp(scheme, "always") == 0)
       p->prepend = TT_PREPEND_ALWAYS;
-    else if (strcmp(scheme->u.string, "first") == 0)
+    else if (strcmp(scheme, "first") == 0)
       p->prepend = TT_PREPEND_FIRST;
-    else if (strcmp(scheme->u.string, "never") == 0)
+    else if (strcmp(scheme, "never") == 0)
       p->prepend = TT_PREPEND_NEVER;
     else
       return fail(
           err, TETRA_ERR_FORMAT, path,
           "field \"prepend_scheme\" = \"%.40s\" should be \"always\", \"first\" or \"never\"",
-          scheme->u.string);
+          scheme);
   }
   /* Files written before prepend_scheme existed say add_prefix_space; false means "never" and
    * contradicts any other declared (or defaulted) scheme, as HF's deserializer rules. */
   const tetra_json *aps = tetra_json_get(j, "add_prefix_space");
   if (aps && aps->type != TETRA_JSON_NULL) {
     int add;
-    st = get_bool(j, path, "add_prefix_space", 1, &add, err);
+    st = tt_json_opt_bool(j, path, "add_prefix_space", 1, &add, err);
     if (st != TETRA_OK) return st;
     if (!add) {
       if (p->prepend != TT_PREPEND_NEVER)
@@ -189,7 +151,7 @@ static tetra_status read_metaspace(tt_pretokenizer *p, const tetra_json *j, cons
       p->prepend = TT_PREPEND_NEVER;
     }
   }
-  return get_bool(j, path, "split", 1, &p->split, err);
+  return tt_json_opt_bool(j, path, "split", 1, &p->split, err);
 }
 
 static tetra_status read_split(tt_pretokenizer *p, const tetra_json *j, const char *path,
@@ -205,9 +167,9 @@ static tetra_status read_split(tt_pretokenizer *p, const tetra_json *j, const ch
     return fail(
         err, TETRA_ERR_FORMAT, path,
         "field \"pattern\" should be {\"String\": ...} or {\"Regex\": ...}, not {\"%.40s\": %s}",
-        key->u.string, type_name(val));
+        key->u.string, tt_json_type_of(val));
   tetra_status st = get_behavior(j, path, "behavior", 1, TT_SPLIT_REMOVED, &p->behavior, err);
-  if (st == TETRA_OK) st = get_bool(j, path, "invert", 0, &p->invert, err);
+  if (st == TETRA_OK) st = tt_json_opt_bool(j, path, "invert", 0, &p->invert, err);
   if (st != TETRA_OK) return st;
   if (is_regex) return compile(p, path, "pattern.Regex", val->u.string, val->len, err);
   /* A literal is searched as such (what HF's escaped regex matches); the empty literal, which
@@ -226,7 +188,7 @@ static tetra_status read_sequence(tt_pretokenizer *p, const tetra_json *j, const
   if (!list) return fail(err, TETRA_ERR_FORMAT, path, "missing field \"pretokenizers\"");
   if (list->type != TETRA_JSON_ARRAY)
     return fail(err, TETRA_ERR_FORMAT, path, "field \"pretokenizers\" should be an array, not %s",
-                type_name(list));
+                tt_json_type_of(list));
   if (list->len == 0) return TETRA_OK;
   p->children = tetra_alloc(p->alloc, list->len * sizeof *p->children);
   if (!p->children)
@@ -251,9 +213,9 @@ tetra_status tt_pretokenizer_from_json(const tetra_json *j, const char *path,
   if (!a) a = tetra_allocator_default();
   if (j->type != TETRA_JSON_OBJECT)
     return fail(err, TETRA_ERR_FORMAT, path, "a pre-tokenizer should be an object, not %s",
-                type_name(j));
-  const tetra_json *type;
-  tetra_status st = get_string(j, path, "type", 1, &type, err);
+                tt_json_type_of(j));
+  const char *type;
+  tetra_status st = tt_json_req_string(j, path, "type", &type, NULL, err);
   if (st != TETRA_OK) return st;
   static const struct {
     const char *name;
@@ -270,10 +232,10 @@ tetra_status tt_pretokenizer_from_json(const tetra_json *j, const char *path,
                {"UnicodeScripts", TT_PT_UNICODE_SCRIPTS},
                {"Sequence", TT_PT_SEQUENCE}};
   size_t k = 0;
-  while (k < sizeof kinds / sizeof kinds[0] && strcmp(type->u.string, kinds[k].name) != 0) k++;
+  while (k < sizeof kinds / sizeof kinds[0] && strcmp(type, kinds[k].name) != 0) k++;
   if (k == sizeof kinds / sizeof kinds[0])
     return fail(err, TETRA_ERR_UNSUPPORTED, path, "unsupported pre-tokenizer type \"%.60s\"",
-                type->u.string);
+                type);
 
   tt_pretokenizer *p = tetra_alloc(a, sizeof *p);
   if (!p) return fail(err, TETRA_ERR_OUT_OF_MEMORY, path, "out of memory");
@@ -287,7 +249,7 @@ tetra_status tt_pretokenizer_from_json(const tetra_json *j, const char *path,
       st = get_behavior(j, path, "behavior", 0, TT_SPLIT_ISOLATED, &p->behavior, err);
       break;
     case TT_PT_DIGITS:
-      st = get_bool(j, path, "individual_digits", 0, &p->individual_digits, err);
+      st = tt_json_opt_bool(j, path, "individual_digits", 0, &p->individual_digits, err);
       break;
     case TT_PT_SPLIT: st = read_split(p, j, path, err); break;
     case TT_PT_CHAR_DELIMITER:

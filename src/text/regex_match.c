@@ -360,25 +360,6 @@ int tt_regex_search(const tt_regex *re, const char *text, size_t len, size_t fro
   return r;
 }
 
-static tetra_status append(const tetra_allocator *a, tt_matches *m, size_t s, size_t e,
-                           tetra_error *err) {
-  if (m->n == m->cap) {
-    size_t fresh = m->cap ? m->cap * 2 : 16;
-    tt_span *q = tetra_alloc(a, fresh * sizeof(tt_span));
-    if (!q) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "regex: out of memory for matches");
-    if (m->spans) {
-      memcpy(q, m->spans, m->n * sizeof(tt_span));
-      tetra_free(a, m->spans);
-    }
-    m->spans = q;
-    m->cap = fresh;
-  }
-  m->spans[m->n].start = (uint32_t)s;
-  m->spans[m->n].end = (uint32_t)e;
-  m->n++;
-  return TETRA_OK;
-}
-
 tetra_status tt_regex_find_all(const tt_regex *re, const char *text, size_t len,
                                const tetra_allocator *a, tt_matches *m, tetra_error *err) {
   if (!re || !m || (!text && len))
@@ -415,7 +396,7 @@ tetra_status tt_regex_find_all(const tt_regex *re, const char *text, size_t len,
     } else {
       skip_next_empty = 1;
     }
-    st = append(a, m, s, e, err);
+    st = tt_matches_push(m, a, (uint32_t)s, (uint32_t)e, err);
     if (st != TETRA_OK) break;
   }
   ctx_free(&C);

@@ -66,6 +66,13 @@ void tt_strmap_free(tt_strmap *m) {
   m->n_slots = m->count = m->keys_len = m->keys_cap = 0;
 }
 
+/* Keys are short (vocabulary tokens, words): a loop beats a call to memcmp, in wasm above all. */
+static inline int same_bytes(const char *a, const char *b, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
 /* Index of the slot holding key, or of the empty slot where it would go. */
 static size_t find_slot(const tt_strmap *m, const char *key, size_t len, uint32_t h) {
   size_t mask = m->n_slots - 1;
@@ -73,8 +80,7 @@ static size_t find_slot(const tt_strmap *m, const char *key, size_t len, uint32_
   for (;;) {
     const tt_strmap_entry *e = &m->slots[i];
     if (e->key_off == UINT32_MAX) return i;
-    if (e->hash == h && e->key_len == len &&
-        (len == 0 || memcmp(m->keys + e->key_off, key, len) == 0))
+    if (e->hash == h && e->key_len == len && same_bytes(m->keys + e->key_off, key, len))
       return i;
     i = (i + 1) & mask;
   }

@@ -145,7 +145,7 @@ const char *tetra_tokenizer_id_to_token(const tetra_tokenizer *tok, uint32_t id,
 typedef struct offconv {
   const char *text;
   uint32_t len;
-  tetra_offset_unit unit;
+  tetra_offset_unit unit; /* TETRA_OFFSETS_BYTES also for ASCII text, where every unit is a byte */
   const uint32_t *map; /* sanitized -> caller bytes, NULL when the input was valid */
   uint32_t pos, units; /* a character boundary and the units before it */
   uint32_t total;      /* units in the whole text, UINT32_MAX until needed */
@@ -213,6 +213,7 @@ typedef struct seq_text {
   const char *text;
   uint32_t len;
   const uint32_t *map;
+  int ascii; /* all bytes < 0x80: byte offsets are UTF-16 and code point offsets too */
 } seq_text;
 
 static tetra_status prepare_text(tt_scratch *s, const char *in, size_t n, seq_text *out,
@@ -221,7 +222,10 @@ static tetra_status prepare_text(tt_scratch *s, const char *in, size_t n, seq_te
     return tetra_error_set(err, TETRA_ERR_LIMIT, "tokenizer: input of %zu bytes is too large", n);
   }
   out->map = NULL;
-  if (tt_utf8_valid_prefix(in, n) == n) {
+  unsigned char any = 0;
+  for (size_t i = 0; i < n; i++) any |= (unsigned char)in[i];
+  out->ascii = any < 0x80;
+  if (out->ascii || tt_utf8_valid_prefix(in, n) == n) {
     out->text = in ? in : "";
     out->len = (uint32_t)n;
     return TETRA_OK;
@@ -296,7 +300,11 @@ static tetra_status encode_sequence(tetra_tokenizer *tok, const seq_text *in, ui
     if ((st = tt_added_find(&tok->added, &tok->added.raw, root.text, root.len, s, &pieces, &n,
                             err)))
       return st;
-    for (size_t i = 0; i < n; i++) {
+    /* No added token in the text (the usual case): the one piece would be a copy of root. */
+    int whole = n == 1 && pieces[0].id < 0 && pieces[0].start == 0 && pieces[0].end == root.len &&
+                root.len > 0;
+    if (whole && (st = normalize_piece(tok, &root, &pt, err))) return st;
+    for (size_t i = 0; i < n && !whole; i++) {
       if (pieces[i].start >= pieces[i].end) continue;
       tt_nstr sub;
       if ((st = tt_nstr_slice(&root, pieces[i].start, pieces[i].end, &sub, err))) return st;
@@ -307,7 +315,8 @@ static tetra_status encode_sequence(tetra_tokenizer *tok, const seq_text *in, ui
   }
   if (tok->pretokenizer && (st = tt_pretokenizer_apply(tok->pretokenizer, &pt, err))) return st;
 
-  offconv conv = {in->text, in->len, unit, in->map, 0, 0, UINT32_MAX};
+  offconv conv = {in->text, in->len, in->ascii ? TETRA_OFFSETS_BYTES : unit, in->map, 0, 0,
+                  UINT32_MAX};
   tt_enc *e = tt_enc_new(s, (uint32_t)(pt.n * 2 + 8));
   if (!e) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "tokenizer: out of memory");
   tt_tokens toks = {sa, NULL, 0, 0};

@@ -2,15 +2,8 @@
  * tokenizer.json objects. */
 #include <string.h>
 
+#include "text/json_fields.h"
 #include "text/tokenizer_impl.h"
-
-static int get_u32(const tetra_json *v, uint32_t *out) {
-  if (!v || v->type != TETRA_JSON_NUMBER || !(v->flags & TETRA_JSON_INTEGER) || v->u.number < 0 ||
-      v->u.number > (double)UINT32_MAX)
-    return 0;
-  *out = (uint32_t)v->u.number;
-  return 1;
-}
 
 static tetra_status bad(tetra_error *err, const char *path, const char *what) {
   return tetra_error_set(err, TETRA_ERR_FORMAT, "tokenizer.json: %s: %s", path, what);
@@ -32,10 +25,10 @@ static int direction(const tetra_json *v, int *left) {
 tetra_status tt_trunc_from_json(const tetra_json *j, tt_trunc *out, tetra_error *err) {
   memset(out, 0, sizeof *out);
   if (j->type != TETRA_JSON_OBJECT) return bad(err, "truncation", "should be an object or null");
-  if (!get_u32(tetra_json_get(j, "max_length"), &out->max_length))
+  if (!tt_jv_u32(tetra_json_get(j, "max_length"), &out->max_length))
     return bad(err, "truncation.max_length", "should be an unsigned integer");
   const tetra_json *stride = tetra_json_get(j, "stride");
-  if (stride && !get_u32(stride, &out->stride))
+  if (stride && !tt_jv_u32(stride, &out->stride))
     return bad(err, "truncation.stride", "should be an unsigned integer");
   if (!direction(tetra_json_get(j, "direction"), &out->left))
     return bad(err, "truncation.direction", "should be \"Left\" or \"Right\"");
@@ -67,7 +60,7 @@ tetra_status tt_pad_from_json(const tetra_json *j, tt_pad *out, tetra_error *err
     } else if (s->type == TETRA_JSON_OBJECT && s->len == 1 &&
                !strcmp(s->u.items[0].u.string, "Fixed")) {
       out->mode = TETRA_PAD_FIXED;
-      if (!get_u32(&s->u.items[1], &out->length))
+      if (!tt_jv_u32(&s->u.items[1], &out->length))
         return bad(err, "padding.strategy.Fixed", "should be an unsigned integer");
     } else {
       return bad(err, "padding.strategy", "should be \"BatchLongest\" or {\"Fixed\": n}");
@@ -76,12 +69,12 @@ tetra_status tt_pad_from_json(const tetra_json *j, tt_pad *out, tetra_error *err
   if (!direction(tetra_json_get(j, "direction"), &out->left))
     return bad(err, "padding.direction", "should be \"Left\" or \"Right\"");
   const tetra_json *m = tetra_json_get(j, "pad_to_multiple_of");
-  if (m && m->type != TETRA_JSON_NULL && !get_u32(m, &out->multiple_of))
+  if (m && m->type != TETRA_JSON_NULL && !tt_jv_u32(m, &out->multiple_of))
     return bad(err, "padding.pad_to_multiple_of", "should be an unsigned integer or null");
   const tetra_json *v = tetra_json_get(j, "pad_id");
-  if (v && !get_u32(v, &out->pad_id)) return bad(err, "padding.pad_id", "should be an unsigned integer");
+  if (v && !tt_jv_u32(v, &out->pad_id)) return bad(err, "padding.pad_id", "should be an unsigned integer");
   v = tetra_json_get(j, "pad_type_id");
-  if (v && !get_u32(v, &out->pad_type_id))
+  if (v && !tt_jv_u32(v, &out->pad_type_id))
     return bad(err, "padding.pad_type_id", "should be an unsigned integer");
   v = tetra_json_get(j, "pad_token");
   if (v && v->type != TETRA_JSON_STRING) return bad(err, "padding.pad_token", "should be a string");

@@ -54,7 +54,7 @@ tetra_status tt_unigram_load(tt_model *m, const tetra_json *j, const char *path,
     return tetra_error_set(
         err, TETRA_ERR_FORMAT,
         "tokenizer.json: %s.vocab: expected an array of [piece, score] pairs, found %s", path,
-        tetra_json_type_name((tetra_json_type)vocab->type));
+        tt_json_type_of(vocab));
   uint64_t unk_id;
   int has_unk, byte_fallback;
   tetra_status st = tt_json_uint(j, path, "unk_id", UINT32_MAX, &unk_id, &has_unk, err);

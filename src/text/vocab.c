@@ -1,5 +1,6 @@
 /* The models' common vocabulary (token <-> id) and the byte trie used for longest-match
  * (WordPiece) and common-prefix (Unigram) searches. */
+#include <stdio.h>
 #include <string.h>
 
 #include "text/model_impl.h"
@@ -28,7 +29,7 @@ tetra_status tt_vocab_from_object(tt_vocab *v, const tetra_json *obj, const char
   if (!obj || obj->type != TETRA_JSON_OBJECT)
     return tetra_error_set(err, TETRA_ERR_FORMAT,
                            "tokenizer.json: %s: expected an object of token: id, found %s", path,
-                           obj ? tetra_json_type_name((tetra_json_type)obj->type) : "nothing");
+                           obj ? tt_json_type_of(obj) : "nothing");
   uint32_t max_id = 0;
   size_t text_bytes = 0;
   for (uint32_t i = 0; i < obj->len; i++) {
@@ -70,6 +71,19 @@ tetra_status tt_vocab_from_object(tt_vocab *v, const tetra_json *obj, const char
   }
   v->size = obj->len;
   return TETRA_OK;
+}
+
+tetra_status tt_vocab_from_field(tt_vocab *v, const tetra_json *model, const char *path,
+                                 const tetra_allocator *a, tetra_error *err) {
+  const tetra_json *vocab = tetra_json_get(model, "vocab");
+  if (!vocab) {
+    memset(v, 0, sizeof *v);
+    return tetra_error_set(err, TETRA_ERR_FORMAT, "tokenizer.json: %s: missing field \"vocab\"",
+                           path);
+  }
+  char vpath[256];
+  snprintf(vpath, sizeof vpath, "%.240s.vocab", path);
+  return tt_vocab_from_object(v, vocab, vpath, a, err);
 }
 
 tetra_status tt_vocab_from_list(tt_vocab *v, const char *const *strs, const uint32_t *lens,

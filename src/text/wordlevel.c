@@ -17,13 +17,7 @@ tetra_status tt_wordlevel_load(tt_model *m, const tetra_json *j, const char *pat
   size_t unk_len;
   tetra_status st = tt_json_req_string(j, path, "unk_token", &unk, &unk_len, err);
   if (st != TETRA_OK) return st;
-  const tetra_json *vocab = tetra_json_get(j, "vocab");
-  if (!vocab)
-    return tetra_error_set(err, TETRA_ERR_FORMAT, "tokenizer.json: %s: missing field \"vocab\"",
-                           path);
-  char vpath[256];
-  snprintf(vpath, sizeof vpath, "%s.vocab", path);
-  st = tt_vocab_from_object(&m->vocab, vocab, vpath, m->alloc, err);
+  st = tt_vocab_from_field(&m->vocab, j, path, m->alloc, err);
   if (st != TETRA_OK) return st;
   struct tt_wordlevel *wl = tetra_alloc(m->alloc, sizeof *wl);
   if (!wl) {

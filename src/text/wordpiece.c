@@ -38,13 +38,7 @@ tetra_status tt_wordpiece_load(tt_model *m, const tetra_json *j, const char *pat
     st =
         tt_json_uint(j, path, "max_input_chars_per_word", (uint64_t)1 << 53, &max_chars, NULL, err);
   if (st != TETRA_OK) return st;
-  const tetra_json *vocab = tetra_json_get(j, "vocab");
-  if (!vocab)
-    return tetra_error_set(err, TETRA_ERR_FORMAT, "tokenizer.json: %s: missing field \"vocab\"",
-                           path);
-  char vpath[256];
-  snprintf(vpath, sizeof vpath, "%s.vocab", path);
-  st = tt_vocab_from_object(&m->vocab, vocab, vpath, m->alloc, err);
+  st = tt_vocab_from_field(&m->vocab, j, path, m->alloc, err);
   if (st != TETRA_OK) return st;
 
   struct tt_wordpiece *wp = tetra_alloc(m->alloc, sizeof *wp);
@@ -59,6 +53,7 @@ tetra_status tt_wordpiece_load(tt_model *m, const tetra_json *j, const char *pat
   st = tt_vtrie_init(&wp->first, m->alloc, err);
   if (st == TETRA_OK) st = tt_vtrie_init(&wp->cont, m->alloc, err);
   /* Insert in document order so that a duplicate key behaves like the map (the last one wins). */
+  const tetra_json *vocab = tetra_json_get(j, "vocab");
   for (uint32_t i = 0; st == TETRA_OK && i < vocab->len; i++) {
     const tetra_json *k = &vocab->u.items[2 * i];
     uint32_t id = (uint32_t)vocab->u.items[2 * i + 1].u.number;
@@ -89,6 +84,11 @@ tetra_status tt_wordpiece_tokenize(tt_model *m, const char *text, uint32_t len, 
   for (uint32_t i = 0; i < len; i++) chars += (s[i] & 0xC0) != 0x80;
   size_t base = out->n;
   if (chars <= wp->max_chars) {
+    /* A word that is itself a token is its own longest match: one hash lookup instead of a trie
+     * walk, and most words of real text are (the map holds the same keys as wp->first). */
+    uint32_t id;
+    if (len > 0 && tt_vocab_get(&m->vocab, text, len, &id))
+      return tt_tokens_push(out, id, 0, len, err);
     uint32_t start = 0;
     while (start < len) {
       const tt_vtrie *t = start == 0 ? &wp->first : &wp->cont;

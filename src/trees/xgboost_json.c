@@ -48,10 +48,15 @@ static const char *type_of(const tetra_json *v) {
   return tetra_json_type_name((tetra_json_type)v->type);
 }
 
+/* The readers below write their output on every path (NULL or 0 on failure): callers chain them
+ * as `if ((st = a(..., &x)) || (st = b(..., &y))) return st;`, and the compiler cannot see that
+ * fmt_err returns nonzero, so an output left unset on failure reads as maybe-uninitialized. */
+
 /* Fetches obj[key] with the given type; missing or mistyped members are format errors. */
 static tetra_status member(loader *L, const tetra_json *obj, const char *path, const char *key,
                            tetra_json_type type, const tetra_json **out) {
   const tetra_json *v = tetra_json_get(obj, key);
+  *out = NULL;
   if (!v) return fmt_err(L, TETRA_ERR_FORMAT, path, "missing field \"%s\"", key);
   if (v->type != (uint32_t)type)
     return fmt_err(L, TETRA_ERR_FORMAT, path, "field \"%s\" should be %s %s, not %s", key,
@@ -65,6 +70,7 @@ static tetra_status member(loader *L, const tetra_json *obj, const char *path, c
 static tetra_status count_value(loader *L, const tetra_json *v, const char *path, const char *key,
                                 uint64_t max, uint64_t *out) {
   uint64_t n = 0;
+  *out = 0;
   if (v->type == TETRA_JSON_STRING) {
     if (v->len == 0 || v->len > 19)
       return fmt_err(L, TETRA_ERR_FORMAT, path, "\"%s\" should be a count, got \"%.40s\"", key,
@@ -93,9 +99,9 @@ static tetra_status count_member(loader *L, const tetra_json *obj, const char *p
                                  const char *key, uint64_t max, int required, uint64_t fallback,
                                  uint64_t *out) {
   const tetra_json *v = tetra_json_get(obj, key);
+  *out = fallback;
   if (!v) {
     if (required) return fmt_err(L, TETRA_ERR_FORMAT, path, "missing field \"%s\"", key);
-    *out = fallback;
     return TETRA_OK;
   }
   return count_value(L, v, path, key, max, out);
@@ -118,6 +124,7 @@ static float json_float(const loader *L, const tetra_json *v) {
 static tetra_status int_item(loader *L, const tetra_json *arr, size_t i, const char *path,
                              const char *name, int64_t *out) {
   const tetra_json *v = &arr->u.items[i];
+  *out = 0;
   if (v->type != TETRA_JSON_NUMBER || !(v->flags & TETRA_JSON_INTEGER) || fabs(v->u.number) > 4e9)
     return fmt_err(L, TETRA_ERR_FORMAT, path, "%s[%zu] should be an integer, not %s", name, i,
                    v->type == TETRA_JSON_NUMBER ? "a fraction or a huge number" : type_of(v));
@@ -128,6 +135,7 @@ static tetra_status int_item(loader *L, const tetra_json *arr, size_t i, const c
 static tetra_status float_item(loader *L, const tetra_json *arr, size_t i, const char *path,
                                const char *name, float *out) {
   const tetra_json *v = &arr->u.items[i];
+  *out = 0;
   if (v->type != TETRA_JSON_NUMBER)
     return fmt_err(L, TETRA_ERR_FORMAT, path, "%s[%zu] should be a number, not %s", name, i,
                    type_of(v));
@@ -143,6 +151,7 @@ static tetra_status float_item(loader *L, const tetra_json *arr, size_t i, const
 static tetra_status bool_item(loader *L, const tetra_json *arr, size_t i, const char *path,
                               const char *name, int *out) {
   const tetra_json *v = &arr->u.items[i];
+  *out = 0;
   if (v->type == TETRA_JSON_TRUE || v->type == TETRA_JSON_FALSE) {
     *out = v->type == TETRA_JSON_TRUE;
     return TETRA_OK;
@@ -178,6 +187,7 @@ static tetra_status categorical_set(loader *L, const tetra_json *tree, const cha
                                     size_t node, size_t n, uint32_t *offset_out) {
   const tetra_json *cats, *cnodes, *segs, *sizes;
   tetra_status st;
+  *offset_out = 0;
   if ((st = member(L, tree, path, "categories", TETRA_JSON_ARRAY, &cats)) ||
       (st = member(L, tree, path, "categories_nodes", TETRA_JSON_ARRAY, &cnodes)) ||
       (st = member(L, tree, path, "categories_segments", TETRA_JSON_ARRAY, &segs)) ||
@@ -243,6 +253,8 @@ static tetra_status load_tree(loader *L, const tetra_json *tree, const char *pat
   tetra_forest *f = L->forest;
   const tetra_json *left, *right, *feat, *cond, *dleft, *stype;
   tetra_status st;
+  *root_out = 0;
+  *depth_out = 0;
   if ((st = node_array(L, tree, path, "left_children", n, 1, &left)) ||
       (st = node_array(L, tree, path, "right_children", n, 1, &right)) ||
       (st = node_array(L, tree, path, "split_indices", n, 1, &feat)) ||

@@ -35,17 +35,42 @@ const char *harness_path(const char *relative) {
   return buf;
 }
 
+/* label names the text in the failed check. */
+static tetra_json_doc *parse_json(const char *text, size_t len, const char *label) {
+  tetra_json_doc *doc = NULL;
+  tetra_error err;
+  int ok = tetra_json_parse(text, len, NULL, NULL, &doc, &err) == TETRA_OK;
+  CHECK(ok, "%.80s: %s", label, err.message);
+  return ok ? doc : NULL;
+}
+
 tetra_json_doc *harness_read_json(const char *relative) {
   size_t len;
   char *text = harness_read_file(harness_path(relative), &len);
   CHECK(text != NULL, "cannot read %s", relative);
   if (!text) return NULL;
-  tetra_json_doc *doc = NULL;
-  tetra_error err;
-  int ok = tetra_json_parse(text, len, NULL, NULL, &doc, &err) == TETRA_OK;
-  CHECK(ok, "%s: %s", relative, err.message);
+  tetra_json_doc *doc = parse_json(text, len, relative);
   free(text);
-  return ok ? doc : NULL;
+  return doc;
+}
+
+tetra_json_doc *harness_parse_json(const char *text, size_t len) {
+  return parse_json(text, len, text);
+}
+
+int harness_ids_match(const tetra_encoding *e, const char *line, size_t len) {
+  size_t p = 0;
+  uint32_t i = 0;
+  for (;;) {
+    while (p < len && (line[p] == ' ' || line[p] == '\r' || line[p] == '\t')) p++;
+    if (p == len) break;
+    unsigned long v = 0;
+    size_t start = p;
+    while (p < len && line[p] >= '0' && line[p] <= '9') v = v * 10 + (unsigned long)(line[p++] - '0');
+    if (p == start || i >= e->len || e->ids[i] != v) return 0;
+    i++;
+  }
+  return i == e->len;
 }
 
 float harness_from_bits(uint32_t u) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "tetra/core.h"
+#include "tetra/text.h"
 
 extern int harness_checks;
 extern int harness_failures;
@@ -30,6 +31,12 @@ const char *harness_path(const char *relative);
 /* Reads and parses a JSON file given relative to the repository; NULL (after a failed CHECK
  * naming the file) when it cannot. The caller frees the document with tetra_json_free. */
 tetra_json_doc *harness_read_json(const char *relative);
+/* Parses JSON text that a test wrote (len bytes); NULL, after a failed CHECK that shows the text,
+ * when it does not parse. The caller frees the document with tetra_json_free. */
+tetra_json_doc *harness_parse_json(const char *text, size_t len);
+/* Whether e's ids are the numbers of line[0, len) (a llama.cpp .out line: ids separated by spaces,
+ * surrounding white space ignored), all of them and nothing else. */
+int harness_ids_match(const tetra_encoding *e, const char *line, size_t len);
 /* Bit patterns of float32 values, and the spacing of float32 values at |t| (2^-149 below
  * FLT_MIN), for errors measured in ulp. */
 float harness_from_bits(uint32_t u);

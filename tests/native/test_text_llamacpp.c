@@ -19,22 +19,6 @@ static char *read_shared(const char *name, const char *ext, size_t *len) {
   return harness_read_file(path, len);
 }
 
-/* Checks one .out line (ids separated by spaces, surrounding white space ignored) against e. */
-static int ids_match(const tetra_encoding *e, const char *line, size_t line_len) {
-  size_t p = 0;
-  uint32_t i = 0;
-  for (;;) {
-    while (p < line_len && (line[p] == ' ' || line[p] == '\r' || line[p] == '\t')) p++;
-    if (p == line_len) break;
-    unsigned long v = 0;
-    size_t start = p;
-    while (p < line_len && line[p] >= '0' && line[p] <= '9') v = v * 10 + (unsigned long)(line[p++] - '0');
-    if (p == start || i >= e->len || e->ids[i] != v) return 0;
-    i++;
-  }
-  return i == e->len;
-}
-
 static void print_ids(const char *label, const tetra_encoding *e) {
   fprintf(stderr, "  %s:", label);
   for (uint32_t i = 0; i < e->len && i < 64; i++) fprintf(stderr, " %u", e->ids[i]);
@@ -75,7 +59,7 @@ static int run_vocab(const char *name) {
     st = tetra_tokenizer_encode(tok, inp + pos, end - pos, NULL, 0, &opt, &e, &err);
     CHECK(st == TETRA_OK, "%s: test %zu: %s", name, n, err.message);
     if (e) {
-      int good = ids_match(e, out + opos, opos < olen ? oend - opos : 0);
+      int good = harness_ids_match(e, out + opos, opos < olen ? oend - opos : 0);
       ok += good;
       CHECK(good, "%s: test %zu \"%.*s\": expected \"%.*s\"", name, n, (int)(end - pos), inp + pos,
             (int)(oend - opos), out + opos);

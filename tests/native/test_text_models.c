@@ -11,15 +11,6 @@
 #include "text/components.h"
 
 /* ---- helpers --------------------------------------------------------------------------------- */
-static tetra_json_doc *parse(const char *text, size_t len) {
-  tetra_json_doc *doc = NULL;
-  tetra_error err;
-  if (tetra_json_parse(text, len, NULL, NULL, &doc, &err) != TETRA_OK) {
-    CHECK(0, "JSON: %s", err.message);
-    return NULL;
-  }
-  return doc;
-}
 
 /* Byte offsets of a token in text -> the code point offsets that the binding reports. With no
  * normalizer, HF first maps the token's range through the identity alignments (every byte aligns
@@ -59,6 +50,24 @@ static char *sha_hex(const char *data, size_t len, char out[65]) {
 
 static int cases_run, cases_skipped, cases_ids_only;
 
+/* A case's offsets as start, end pairs (2 * n entries): the golden file stores one length per token
+ * when the tokens follow each other from 0, else the pairs. */
+static uint32_t *want_offsets(const tetra_json *offs, uint32_t n) {
+  uint32_t *w = malloc((2 * (size_t)n + 1) * sizeof *w);
+  if (offs->len == n) {
+    uint32_t pos = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      w[2 * i] = pos;
+      pos += (uint32_t)offs->u.items[i].u.number;
+      w[2 * i + 1] = pos;
+    }
+  } else {
+    for (uint32_t i = 0; i < 2 * n && i < offs->len; i++) w[i] = (uint32_t)offs->u.items[i].u.number;
+    CHECK(offs->len == 2 * n, "offsets of %u tokens: %u numbers", n, offs->len);
+  }
+  return w;
+}
+
 /* Runs every case of one golden model entry against a loaded model. */
 static void run_cases(tt_model *m, const char *name, const tetra_json *cases) {
   tt_tokens toks = {NULL, NULL, 0, 0};
@@ -82,31 +91,31 @@ static void run_cases(tt_model *m, const char *name, const tetra_json *cases) {
         continue;
       }
       int same = toks.n == ids->len;
+      uint32_t *want = want_offsets(offs, ids->len);
       /* Only BPE with byte fallback on affixed characters makes HF report offsets beyond the
        * piece; tetra clamps them to the piece, so such cases compare ids only. */
       uint32_t nchars = count_chars(text->u.string, text->len);
       int ids_only = 0;
-      for (uint32_t i = 0; i < offs->len; i++) ids_only |= offs->u.items[i].u.number > nchars;
+      for (uint32_t i = 0; i < 2 * ids->len; i++) ids_only |= want[i] > nchars;
       uint32_t *map = malloc((text->len + 1) * sizeof *map);
       for (size_t i = 0; same && i < toks.n; i++) {
         uint32_t s = toks.items[i].start, e = toks.items[i].end;
         to_chars(text->u.string, text->len, &s, &e, map);
         same = toks.items[i].id == (uint32_t)ids->u.items[i].u.number &&
-               (ids_only || (s == (uint32_t)offs->u.items[2 * i].u.number &&
-                             e == (uint32_t)offs->u.items[2 * i + 1].u.number));
+               (ids_only || (s == want[2 * i] && e == want[2 * i + 1]));
       }
       free(map);
       if (ids_only && pass == 0) cases_ids_only++;
       if (!same) {
         fprintf(stderr, "%s: \"%.80s\" (pass %d)\n  want:", name, text->u.string, pass);
         for (uint32_t i = 0; i < ids->len && i < 40; i++)
-          fprintf(stderr, " %.0f(%.0f,%.0f)", ids->u.items[i].u.number,
-                  offs->u.items[2 * i].u.number, offs->u.items[2 * i + 1].u.number);
+          fprintf(stderr, " %.0f(%u,%u)", ids->u.items[i].u.number, want[2 * i], want[2 * i + 1]);
         fprintf(stderr, "\n  got: ");
         for (size_t i = 0; i < toks.n && i < 40; i++)
           fprintf(stderr, " %u(%u,%u)", toks.items[i].id, toks.items[i].start, toks.items[i].end);
         fprintf(stderr, " [bytes]\n");
       }
+      free(want);
       CHECK(same, "%s: case %u differs from the reference", name, c);
     }
   }
@@ -208,11 +217,11 @@ static void test_golden(void) {
       if (strcmp(name, "bpe_gpt2") == 0) {
         free(bytes);
         char *text = gpt2_model_json(&len);
-        mdoc = text ? parse(text, len) : NULL;
+        mdoc = text ? harness_parse_json(text, len) : NULL;
         free(text);
         mj = mdoc ? tetra_json_root(mdoc) : NULL;
       } else {
-        mdoc = parse(bytes, len);
+        mdoc = harness_parse_json(bytes, len);
         free(bytes);
         mj = mdoc ? tetra_json_get(tetra_json_root(mdoc), "model") : NULL;
       }
@@ -234,7 +243,7 @@ static void test_golden(void) {
 
 /* ---- vocabulary lookups and the string map --------------------------------------------------- */
 static tt_model *load(const char *json, tetra_error *err, tetra_status *st) {
-  tetra_json_doc *doc = parse(json, strlen(json));
+  tetra_json_doc *doc = harness_parse_json(json, strlen(json));
   tt_model *m = NULL;
   *st = doc ? tt_model_from_json(tetra_json_root(doc), "model", NULL, &m, err) : TETRA_ERR_PARSE;
   tetra_json_free(doc);

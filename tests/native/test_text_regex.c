@@ -63,64 +63,67 @@ static void test_golden(void) {
       all_len += utf8_put(c, all + all_len);
     }
   }
-  const tetra_json *cases = tetra_json_get(root, "cases");
-  CHECK(cases && cases->len > 500, "golden cases present");
+  /* one entry per pattern; its texts are indices into "texts", strings, or null (classes text) */
+  const tetra_json *shared = tetra_json_get(root, "texts");
+  const tetra_json *patterns = tetra_json_get(root, "patterns");
   size_t n_cases = 0, n_matches = 0, failed = 0, fast_cases = 0;
-  const char *last_pattern = NULL;
   tt_regex *re = NULL;
-  for (size_t i = 0; cases && i < cases->len; i++) {
-    const tetra_json *c = tetra_json_at(cases, i);
+  for (size_t i = 0; patterns && i < patterns->len; i++) {
+    const tetra_json *c = tetra_json_at(patterns, i);
     const tetra_json *pat = tetra_json_get(c, "pattern");
-    const tetra_json *bad = tetra_json_get(c, "error");
-    if (!last_pattern || strcmp(last_pattern, pat->u.string) != 0) {
+    tetra_error err;
+    tetra_status st = tt_regex_compile(pat->u.string, pat->len, NULL, &re, &err);
+    if (tetra_json_get(c, "error")) {
+      CHECK(st != TETRA_OK, "Onig rejects %s; tetra should too", pat->u.string);
       tt_regex_free(re);
       re = NULL;
-      tetra_error err;
-      tetra_status st = tt_regex_compile(pat->u.string, pat->len, NULL, &re, &err);
-      last_pattern = pat->u.string;
-      if (bad) {
-        CHECK(st != TETRA_OK, "Onig rejects %s; tetra should too", pat->u.string);
-        n_cases++;
-        continue;
-      }
-      CHECK(st == TETRA_OK, "compile %s: %s", pat->u.string, err.message);
+      n_cases++;
+      continue;
     }
-    if (!re || bad) continue;
-    const tetra_json *text = tetra_json_get(c, "text");
-    const char *t = text->type == TETRA_JSON_STRING ? text->u.string : all;
-    size_t len = text->type == TETRA_JSON_STRING ? text->len : all_len;
-    const tetra_json *want = tetra_json_get(c, "matches");
-    for (int fast = 1; fast >= 0; fast--) {
-      if (!fast && !tt_regex_fast_kind(re)) break;
-      if (fast && tt_regex_fast_kind(re)) fast_cases++;
-      tt_regex_set_fast(re, fast);
-      tt_matches m;
-      tetra_error err;
-      tetra_status st = find(re, t, len, &m, &err);
-      CHECK(st == TETRA_OK, "%s: %s", pat->u.string, err.message);
-      size_t k = 0;
-      for (; k < m.n && k < want->len; k++) {
-        const tetra_json *w = tetra_json_at(want, k);
-        if (m.spans[k].start != (uint32_t)tetra_json_at(w, 0)->u.number ||
-            m.spans[k].end != (uint32_t)tetra_json_at(w, 1)->u.number)
-          break;
+    CHECK(st == TETRA_OK, "compile %s: %s", pat->u.string, err.message);
+    if (st != TETRA_OK) continue;
+    const tetra_json *texts = tetra_json_get(c, "texts"), *wants = tetra_json_get(c, "matches");
+    for (uint32_t j = 0; j < texts->len; j++) {
+      const tetra_json *text = tetra_json_at(texts, j);
+      if (text->type == TETRA_JSON_NUMBER) text = tetra_json_at(shared, (size_t)text->u.number);
+      const char *t = text->type == TETRA_JSON_STRING ? text->u.string : all;
+      size_t len = text->type == TETRA_JSON_STRING ? text->len : all_len;
+      const tetra_json *want = tetra_json_at(wants, j); /* flat: start0, end0, start1, ... */
+      uint32_t n_want = want->len / 2;
+      for (int fast = 1; fast >= 0; fast--) {
+        if (!fast && !tt_regex_fast_kind(re)) break;
+        if (fast && tt_regex_fast_kind(re)) fast_cases++;
+        tt_regex_set_fast(re, fast);
+        tt_matches m;
+        st = find(re, t, len, &m, &err);
+        CHECK(st == TETRA_OK, "%s: %s", pat->u.string, err.message);
+        size_t k = 0;
+        for (; k < m.n && k < n_want; k++) {
+          if (m.spans[k].start != (uint32_t)tetra_json_at(want, 2 * k)->u.number ||
+              m.spans[k].end != (uint32_t)tetra_json_at(want, 2 * k + 1)->u.number)
+            break;
+        }
+        int same = m.n == n_want && k == m.n;
+        if (!same) {
+          failed++;
+          int have = k < n_want;
+          CHECK(same, "pattern %s%s on \"%.40s\": %zu matches, Onig %u; first difference at match %zu: "
+                "tetra [%u,%u) Onig [%d,%d)", pat->u.string, fast ? "" : " (general engine)",
+                text->type == TETRA_JSON_STRING ? t : "<classes text>", m.n, n_want, k,
+                k < m.n ? m.spans[k].start : 0, k < m.n ? m.spans[k].end : 0,
+                have ? (int)tetra_json_at(want, 2 * k)->u.number : -1,
+                have ? (int)tetra_json_at(want, 2 * k + 1)->u.number : -1);
+        }
+        n_matches += m.n;
+        free(m.spans);
       }
-      int same = m.n == want->len && k == m.n;
-      if (!same) {
-        failed++;
-        const tetra_json *w = tetra_json_at(want, k);
-        CHECK(same, "pattern %s%s on \"%.40s\": %zu matches, Onig %u; first difference at match %zu: "
-              "tetra [%u,%u) Onig [%d,%d)", pat->u.string, fast ? "" : " (general engine)",
-              text->type == TETRA_JSON_STRING ? t : "<classes text>", m.n, want->len, k,
-              k < m.n ? m.spans[k].start : 0, k < m.n ? m.spans[k].end : 0,
-              w ? (int)tetra_json_at(w, 0)->u.number : -1, w ? (int)tetra_json_at(w, 1)->u.number : -1);
-      }
-      n_matches += m.n;
-      free(m.spans);
+      tt_regex_set_fast(re, 1);
+      n_cases++;
     }
-    tt_regex_set_fast(re, 1);
-    n_cases++;
+    tt_regex_free(re);
+    re = NULL;
   }
+  CHECK(n_cases > 500, "golden cases present (%zu)", n_cases);
   tt_regex_free(re);
   free(all);
   tetra_json_free(doc);

@@ -18,7 +18,9 @@
 // file order, plus hand-made hard cases (long words, words at max_input_chars_per_word, unknown
 // characters, CJK, emoji, combining marks).
 // Offsets are recorded as the binding reports them: code points (the C test converts its byte
-// offsets the same way the Rust library does).
+// offsets the same way the Rust library does). A case is [text, ids, offsets]: offsets hold one
+// length per token when the tokens follow each other from 0 (most cases), else the flat pairs
+// [start0, end0, start1, end1, ...]; ids null and offsets the message when the library fails.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -87,7 +89,9 @@ async function encodeCases(model, texts) {
     if (text === '') continue;
     try {
       const e = await tok.encode(text, null, { addSpecialTokens: false });
-      cases.push([text, e.getIds(), e.getOffsets().flat()]);
+      const offs = e.getOffsets();
+      const contiguous = offs.every(([s], i) => s === (i === 0 ? 0 : offs[i - 1][1]));
+      cases.push([text, e.getIds(), contiguous ? offs.map(([s, t]) => t - s) : offs.flat()]);
     } catch (err) {
       cases.push([text, null, String(err.message || err)]);
     }

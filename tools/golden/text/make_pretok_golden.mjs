@@ -12,6 +12,9 @@
 // whole tokenizer (a one-token WordLevel model), so the library's own deserializer reads exactly
 // what tetra reads. Sequences ending in Split {"String": ""} cut every piece into single
 // characters, which exposes the per-character alignments inside pieces (what token offsets use).
+//
+// Layout: the strings once ("inputs"), then per pre-tokenizer its pieces for each input, flat:
+// [text0, start0, end0, text1, start1, end1, ...].
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -95,10 +98,8 @@ const cases = configs.map((config) => {
   const pt = preTokenizer(config);
   return {
     pre_tokenizer: config,
-    results: strings.map((input) => ({
-      input,
-      pieces: pt.preTokenizeString(input).map(([text, [start, end]]) => [text, start, end]),
-    })),
+    pieces: strings.map((input) =>
+      pt.preTokenizeString(input).flatMap(([text, [start, end]]) => [text, start, end])),
   };
 });
 
@@ -109,6 +110,7 @@ writeFileSync(
     generator: 'tools/golden/text/make_pretok_golden.mjs',
     library: '@anush008/tokenizers (tokenizers 0.22)',
     offsets: 'code points of the original string',
+    inputs: strings,
     cases,
   }) + '\n',
 );

@@ -10,6 +10,11 @@
 // non-empty matches. Empty matches leave no piece, so the test compares non-empty matches only.
 // Offsets are converted from code points to UTF-8 bytes. A pattern Onig rejects is recorded with
 // "error": true.
+//
+// Layout (kept small): one entry per pattern in "patterns", {"pattern", "texts", "matches"}, where
+// texts[i] is an index into the shared "texts" list, a string of its own (the random texts) or
+// null (the classes text, stored once as code point ranges in "classes_text"), and matches[i] the
+// byte offsets of its matches, flat: [start0, end0, start1, end1, ...].
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -157,6 +162,18 @@ for (const pattern of ['\\w+', '\\s+', '\\d+', '\\p{L}+', '\\p{N}+', '\\p{P}+', 
   '\\p{Lu}+', '(?i)[a-z]+'])
   cases.push({ pattern, text: null, matches: matches(pattern, all) });
 
+// One entry per pattern, in order of first appearance.
+const byPattern = new Map();
+for (const c of cases) {
+  if (!byPattern.has(c.pattern)) {
+    byPattern.set(c.pattern, c.error ? { pattern: c.pattern, error: true } : { pattern: c.pattern, texts: [], matches: [] });
+  }
+  const e = byPattern.get(c.pattern);
+  if (c.error) continue;
+  const shared = texts.indexOf(c.text);
+  e.texts.push(c.text === null ? null : shared >= 0 ? shared : c.text);
+  e.matches.push(c.matches.flat());
+}
 process.stdout.write('{"generator": "tools/golden/text/make_regex_golden.mjs",\n"classes_text": ' +
-  JSON.stringify(allRanges) + ',\n"cases": [\n' +
-  cases.map((c) => JSON.stringify(c)).join(',\n') + '\n]}\n');
+  JSON.stringify(allRanges) + ',\n"texts": ' + JSON.stringify(texts) + ',\n"patterns": [\n' +
+  [...byPattern.values()].map((e) => JSON.stringify(e)).join(',\n') + '\n]}\n');

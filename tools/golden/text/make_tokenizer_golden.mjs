@@ -8,6 +8,11 @@
 // per feature); the real MiniLM tokenizer (../shared) and the SentencePiece-style ones in
 // tests/golden/text/sp-* are referenced by path, only their outputs are stored. Offsets are in code
 // points (what the binding reports); the test derives the UTF-16 and byte offsets from them.
+//
+// Compact layout: type ids, masks, word ids and sequence ids are strings of one character per
+// token ('0'..'9', '-' for none) when every value fits, else arrays (-1 for none); offsets are
+// flat [start0, end0, start1, end1, ...]; a decode of an encode's ids names it ("encode": index
+// into the case's encodes) instead of repeating the ids.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -231,13 +236,17 @@ const cases = [
 ];
 
 // ---- outputs ------------------------------------------------------------------------------------
+// Small integers (-1 for none) as one character each when they all fit, else as they are.
+function small(values) {
+  const v = values.map((w) => (w === null || w === undefined ? -1 : w));
+  return v.every((x) => x >= -1 && x <= 9) ? v.map((x) => (x < 0 ? '-' : String(x))).join('') : v;
+}
+
 function dump(enc, text, pair) {
   const out = {
-    ids: enc.getIds(), type_ids: enc.getTypeIds(), attention_mask: enc.getAttentionMask(),
-    special_tokens_mask: enc.getSpecialTokensMask(),
-    word_ids: enc.getWordIds().map((w) => (w === null || w === undefined ? -1 : w)),
-    sequence_ids: enc.getSequenceIds().map((w) => (w === null || w === undefined ? -1 : w)),
-    offsets: enc.getOffsets(),
+    ids: enc.getIds(), type_ids: small(enc.getTypeIds()), attention_mask: small(enc.getAttentionMask()),
+    special_tokens_mask: small(enc.getSpecialTokensMask()), word_ids: small(enc.getWordIds()),
+    sequence_ids: small(enc.getSequenceIds()), offsets: enc.getOffsets().flat(),
   };
   const over = enc.getOverflowing();
   if (over.length) out.overflowing = over.map((o) => dump(o, text, pair));
@@ -314,11 +323,15 @@ for (const c of cases) {
     };
   }
   rec.decodes = [];
-  const idLists = [...(c.decodes ?? [])];
-  if (c.decode) for (const e of rec.encodes) if (e.ids && e.add_special_tokens) idLists.push(e.ids);
-  for (const ids of idLists) {
+  const idLists = (c.decodes ?? []).map((ids) => ({ ids }));
+  if (c.decode) {
+    rec.encodes.forEach((e, k) => { if (e.ids && e.add_special_tokens) idLists.push({ encode: k, ids: e.ids }); });
+  }
+  for (const { encode, ids } of idLists) {
     for (const skip of [false, true]) {
-      rec.decodes.push({ ids, skip_special_tokens: skip, text: await tok.decode(ids, skip) });
+      const text = await tok.decode(ids, skip);
+      rec.decodes.push(encode === undefined ? { ids, skip_special_tokens: skip, text }
+        : { encode, skip_special_tokens: skip, text });
     }
   }
   result.cases.push(rec);
