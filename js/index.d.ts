@@ -138,3 +138,260 @@ export class Tensor {
   gather(ids: Tensor): Tensor;
   dispose(): void;
 }
+
+/** Truncation of encode(): the longest sequence loses tokens first unless a strategy says otherwise. */
+export interface TruncationOptions {
+  /** Tokens per encoding, special tokens included. */
+  maxLength?: number;
+  /** Tokens repeated between consecutive overflowing windows. Default 0. */
+  stride?: number;
+  strategy?: 'longest_first' | 'only_first' | 'only_second';
+  /** Which end loses tokens. Default 'right'. */
+  direction?: 'left' | 'right';
+}
+
+export interface PaddingOptions {
+  /** Pad every encoding to this length; without it, to the longest encoding of the batch. */
+  maxLength?: number;
+  /** Then round the length up to a multiple of this. */
+  padToMultipleOf?: number;
+  /** Where the pad tokens go. Default 'right'. */
+  direction?: 'left' | 'right';
+}
+
+export interface EncodeOptions {
+  /** The second sequence of a pair (encode() only; encodeBatch takes [text, pair] items). */
+  pair?: string | null;
+  /** Add the post-processor's special tokens ([CLS], [SEP], <s>, ...). Default true. */
+  addSpecialTokens?: boolean;
+  /**
+   * Omitted: as tokenizer.json says (on only if it has a "truncation" section, or if maxLength is
+   * given). false: off. true: to maxLength, else as tokenizer.json says. An object: those settings.
+   */
+  truncation?: boolean | TruncationOptions;
+  /** Length for `truncation: true` and `padding: 'max_length'`; alone it turns truncation on. */
+  maxLength?: number;
+  /**
+   * Omitted: as tokenizer.json says. false: off. true or 'longest': to the longest encoding of the
+   * batch. 'max_length': to maxLength. An object: those settings.
+   */
+  padding?: boolean | 'longest' | 'max_length' | PaddingOptions;
+  /** Unit of `offsets`: UTF-16 code units of the JS string (default), code points, or UTF-8 bytes. */
+  offsets?: 'utf16' | 'chars' | 'bytes';
+}
+
+/** One encoded text (or pair). Arrays in one batch's results may share an ArrayBuffer. */
+export interface Encoding {
+  ids: Uint32Array;
+  typeIds: Uint32Array;
+  /** 1 for real tokens, 0 for padding. */
+  attentionMask: Uint8Array;
+  /** 1 for tokens the post-processor added ([CLS], [SEP], ...) and padding. */
+  specialTokensMask: Uint8Array;
+  /**
+   * Flat [start0, end0, start1, end1, ...]: token i covers text.slice(offsets[2i], offsets[2i+1])
+   * (UTF-16 code units by default; see EncodeOptions.offsets). [0, 0] for special and pad tokens.
+   */
+  offsets: Uint32Array;
+  /** Index of the word (pre-tokenizer split) each token came from; -1 for special and pad tokens. */
+  wordIds: Int32Array;
+  /** 0 for the first sequence, 1 for the pair; -1 for special and pad tokens. */
+  sequenceIds: Int32Array;
+  /** Number of tokens (ids.length). */
+  length: number;
+  /** With truncation and a stride: the windows after this one, each a full encoding. */
+  overflowing?: Encoding[];
+}
+
+/**
+ * A Hugging Face tokenizer (WordPiece, BPE, Unigram, WordLevel) in WebAssembly, with ids and offsets
+ * identical to the Rust `tokenizers` library. Call free() when done.
+ */
+export class Tokenizer {
+  private constructor();
+  /** A tokenizer.json as text, parsed object or bytes. */
+  static fromJSON(json: string | object | Uint8Array | ArrayBuffer | ArrayBufferView): Tokenizer;
+  /** A BERT vocab.txt, loaded as BertTokenizerFast would; lowercase (default true) for uncased models. */
+  static fromVocabTxt(vocab: string | Uint8Array | ArrayBuffer | ArrayBufferView, options?: { lowercase?: boolean }): Tokenizer;
+  /** GPT-2 byte-level BPE from encoder.json (text, object or bytes) and vocab.bpe. */
+  static fromGPT2(files: { encoder: string | object | Uint8Array | ArrayBuffer; merges: string | Uint8Array | ArrayBuffer }): Tokenizer;
+  /** A llama2.c tokenizer.bin. */
+  static fromLlama2c(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Tokenizer;
+  /** The tokenizer stored in a GGUF file's metadata (llama, gpt2 and bert vocabularies). */
+  static fromGGUF(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Tokenizer;
+  encode(text: string, options?: EncodeOptions): Encoding;
+  /** Many texts (or [text, pair] items) in one call; padding true pads to the longest of the batch. */
+  encodeBatch(texts: ReadonlyArray<string | readonly [string, string]>, options?: Omit<EncodeOptions, 'pair'>): Encoding[];
+  decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): string;
+  idToToken(id: number): string | null;
+  tokenToId(token: string): number | null;
+  /** Vocabulary size, added tokens included. */
+  readonly vocabSize: number;
+  readonly freed: boolean;
+  /** Releases the tokenizer's wasm memory; later calls throw. Idempotent. */
+  free(): void;
+}
+
+// ---- Transformer encoders (js/transformer.js) --------------------------------------------------
+
+/** Pooling: a mode, a list of modes (concatenated), or sentence-transformers' 1_Pooling/config.json. */
+export type PoolingMode = 'mean' | 'cls' | 'max' | 'mean_sqrt_len';
+export type Pooling = PoolingMode | readonly PoolingMode[] | Record<string, unknown>;
+
+/** The files of a Hugging Face model repository, as bytes, text or parsed objects. */
+export interface TransformerFiles {
+  /** config.json: text, parsed object or bytes. */
+  config: string | object | Uint8Array | ArrayBuffer;
+  /** model.safetensors (F32, F16 or BF16), or the int8 file Transformer.quantize() writes. */
+  weights: Uint8Array | ArrayBuffer | ArrayBufferView;
+  /** tokenizer.json, or a Tokenizer (which the caller then keeps and frees). Needed for text input. */
+  tokenizer?: string | object | Uint8Array | ArrayBuffer | Tokenizer | null;
+  /** Default pooling for embed(): 'mean' unless given. */
+  pooling?: Pooling;
+  /** L2-normalise embeddings by default (sentence-transformers' Normalize module). */
+  normalize?: boolean;
+  /** 'auto' (default): int8 for tetra's int8 files, else float32; 'int8' quantizes at load. */
+  precision?: 'auto' | 'fp32' | 'int8';
+  /** Tokens per text after truncation (default and limit: the model's max positions). */
+  maxLength?: number;
+}
+
+/** Token ids of a padded batch: Int32Array, number[] (flat, row-major) or number[][]. */
+export type IdsInput = Int32Array | ArrayLike<number> | ArrayLike<bigint> | ReadonlyArray<ReadonlyArray<number>>;
+
+export interface ModelInputs {
+  inputIds: IdsInput;
+  /** null or absent: all ones. */
+  attentionMask?: IdsInput | null;
+  /** null or absent: zeros. */
+  tokenTypeIds?: IdsInput | null;
+}
+
+/** A text, or a [text, pair] couple for models trained on pairs. */
+export type TextInput = string | readonly [string, string];
+
+export interface TextBatchOptions {
+  /** Texts per forward pass (texts are sorted by length first). Default 32. */
+  batchSize?: number;
+  /** Truncate texts to this many tokens (at most the model's max positions). */
+  maxLength?: number;
+}
+
+export interface EmbedOptions extends TextBatchOptions {
+  pooling?: Pooling;
+  normalize?: boolean;
+}
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+/** One token of token classification with aggregation 'none'. */
+export interface TokenEntity {
+  entity: string;
+  score: number;
+  index: number;
+  word: string;
+  start: number;
+  end: number;
+}
+
+/** A group of tokens (or words) of one entity type. start/end: UTF-16 offsets into the text. */
+export interface EntityGroup {
+  entityGroup: string;
+  score: number;
+  word: string;
+  start: number;
+  end: number;
+}
+
+export type Aggregation = 'none' | 'simple' | 'first' | 'average' | 'max';
+
+/** A BERT-family encoder (BERT/MiniLM, RoBERTa, DistilBERT, XLM-RoBERTa) in WebAssembly. */
+export class Transformer {
+  private constructor();
+  /** Loads config.json + model.safetensors (+ tokenizer.json). Errors name the tensor, field or limit. */
+  static fromHF(files: TransformerFiles): Transformer;
+  /** The int8 converter: returns the bytes of an int8 .safetensors file for fromHF(). */
+  static quantize(files: { config: string | object | Uint8Array | ArrayBuffer; weights: Uint8Array | ArrayBuffer | ArrayBufferView }): Uint8Array;
+  /** Last hidden state [batch, seqLen, hiddenSize], row-major. */
+  forward(inputs: ModelInputs, options?: { batch?: number; seqLen?: number }): Float32Array;
+  /** forward() with a choice of outputs. */
+  run(inputs: ModelInputs, options?: { batch?: number; seqLen?: number; outputs?: ReadonlyArray<'lastHiddenState' | 'poolerOutput' | 'logits' | 'embeddings'>; pooling?: Pooling; normalize?: boolean }): { lastHiddenState?: Float32Array; poolerOutput?: Float32Array; logits?: Float32Array; embeddings?: Float32Array };
+  /** Tokenizes with truncation to maxLength, without padding. */
+  tokenize(texts: TextInput | ReadonlyArray<TextInput>, options?: { maxLength?: number }): Encoding[];
+  /** Sentence embeddings: one Float32Array per text. */
+  embed(texts: string, options?: EmbedOptions): Float32Array;
+  embed(texts: ReadonlyArray<TextInput>, options?: EmbedOptions): Float32Array[];
+  /** Raw logits: numLabels per text, or tokens × numLabels for token classification. */
+  logits(texts: string, options?: TextBatchOptions): Float32Array;
+  logits(texts: ReadonlyArray<TextInput>, options?: TextBatchOptions): Float32Array[];
+  /** The topK labels (default 1; null = all), best first: softmax, or sigmoid for multi-label models. */
+  classify(texts: string, options?: TextBatchOptions & { topK?: number | null }): LabelScore[];
+  classify(texts: ReadonlyArray<TextInput>, options?: TextBatchOptions & { topK?: number | null }): LabelScore[][];
+  /** Token classification with aggregation ('simple' by default) and ignoreLabels (default ['O']). */
+  classifyTokens(texts: ReadonlyArray<TextInput>, options?: TextBatchOptions & { aggregation?: Aggregation; ignoreLabels?: string[] }): Array<Array<TokenEntity | EntityGroup>>;
+  classifyTokens(texts: string, options?: TextBatchOptions & { aggregation?: Aggregation; ignoreLabels?: string[] }): Array<TokenEntity | EntityGroup>;
+  /** Releases the wasm memory (and the tokenizer if fromHF created it). Idempotent. */
+  free(): void;
+  readonly freed: boolean;
+  readonly config: Record<string, unknown>;
+  readonly tokenizer: Tokenizer | null;
+  readonly modelType: 'bert' | 'roberta' | 'distilbert' | 'xlm-roberta' | string;
+  readonly architecture: string;
+  readonly vocabSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly numHeads: number;
+  readonly intermediateSize: number;
+  /** Longest sequence the model accepts (RoBERTa: max_position_embeddings - pad_token_id - 1). */
+  readonly maxPositions: number;
+  readonly maxLength: number;
+  /** 0 when the model has no token types (DistilBERT). */
+  readonly typeVocabSize: number;
+  readonly head: 'none' | 'sequence' | 'token';
+  readonly numLabels: number;
+  /** id2label in index order ("LABEL_<i>" where config.json has none). */
+  readonly labels: readonly string[];
+  readonly multiLabel: boolean;
+  readonly hasPooler: boolean;
+  readonly precision: 'fp32' | 'int8';
+  readonly pooling: readonly PoolingMode[];
+  readonly normalize: boolean;
+  readonly padTokenId: number;
+}
+
+/** A tensor-like result of feature extraction, as transformers.js returns. */
+export interface FeatureOutput {
+  data: Float32Array;
+  /** [n, hidden] pooled, or [n, seqLen, hidden] with pooling 'none'. */
+  dims: number[];
+  type: 'float32';
+  size: number;
+  tolist(): number[][] | number[][][];
+}
+
+interface PipelineBase {
+  readonly task: string;
+  readonly model: Transformer;
+  readonly tokenizer: Tokenizer;
+  dispose(): Promise<void>;
+}
+export interface FeatureExtractionPipeline extends PipelineBase {
+  (texts: TextInput | ReadonlyArray<TextInput>, options?: { pooling?: 'none' | Pooling; normalize?: boolean; maxLength?: number; batchSize?: number }): Promise<FeatureOutput>;
+}
+export interface TextClassificationPipeline extends PipelineBase {
+  (texts: string, options?: { topK?: number | null }): Promise<LabelScore[]>;
+  (texts: ReadonlyArray<TextInput>, options?: { topK?: number | null }): Promise<LabelScore[] | LabelScore[][]>;
+}
+export interface TokenClassificationPipeline extends PipelineBase {
+  (texts: string, options?: { aggregationStrategy?: Aggregation; ignoreLabels?: string[] }): Promise<Array<TokenEntity | EntityGroup>>;
+  (texts: ReadonlyArray<string>, options?: { aggregationStrategy?: Aggregation; ignoreLabels?: string[] }): Promise<Array<Array<TokenEntity | EntityGroup>>>;
+}
+export type PipelineFiles = TransformerFiles & { tokenizer: NonNullable<TransformerFiles['tokenizer']> };
+
+/** transformers.js-style pipelines over local files; awaits init() itself. */
+export function pipeline(task: 'feature-extraction', files: PipelineFiles, options?: { wasm?: WasmSource }): Promise<FeatureExtractionPipeline>;
+export function pipeline(task: 'text-classification' | 'sentiment-analysis', files: PipelineFiles, options?: { wasm?: WasmSource }): Promise<TextClassificationPipeline>;
+export function pipeline(task: 'token-classification' | 'ner', files: PipelineFiles, options?: { wasm?: WasmSource }): Promise<TokenClassificationPipeline>;

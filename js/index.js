@@ -7,3 +7,5 @@
 export { init, coreVersion, TetraError } from './wasm.js';
 export { Booster } from './booster.js';
 export { Tensor } from './tensor.js';
+export { Tokenizer } from './tokenizer.js';
+export { Transformer, pipeline } from './transformer.js';

@@ -19,6 +19,7 @@ fi
 if [ "$purpose" = bench ]; then
   need[python3-xgboost]=python3-xgboost
   need[python3-onnx]=python3-onnx
+  need[python3-torch]=python3-torch # bench/make_encoder_onnx.py: torch.onnx.export of the encoder
 fi
 
 missing=()

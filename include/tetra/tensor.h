@@ -160,6 +160,23 @@ typedef struct tetra_linear tetra_linear;
 tetra_status tetra_linear_create(const tetra_allocator *allocator, const tetra_tensor *weight,
                                  const tetra_tensor *bias, tetra_linear_mode mode,
                                  tetra_linear **out, tetra_error *err);
+/* The int8 rule of TETRA_LINEAR_INT8, for converters that store quantized weights: weight [N, K]
+ * (float32/16, bfloat16) is quantized per output channel n (a row): scales[n] = max_k |w[n][k]| /
+ * 127 in float32, q[n][k] = w[n][k] / scales[n] rounded half to even and clamped to [-127, 127].
+ * A channel holding NaN or +-Inf gets scale NaN, one whose max |w| is below FLT_MIN (all zero or
+ * subnormal) gets scale 0; both get q = 0. q receives N * K int8 row-major, scales N floats.
+ * Exactly the integers and scales tetra_linear_create(TETRA_LINEAR_INT8) computes itself. */
+tetra_status tetra_linear_quantize_weights(const tetra_allocator *allocator,
+                                           const tetra_tensor *weight, int8_t *q, float *scales,
+                                           tetra_error *err);
+/* A TETRA_LINEAR_INT8 layer from weights quantized already (as tetra_linear_quantize_weights
+ * does): weight_i8 [N, K] int8 in [-127, 127], scales [N] (float; each >= 0 and finite, or NaN),
+ * bias [N] or NULL. Nothing is requantized: the layer gives bit for bit the outputs that
+ * tetra_linear_create(..., TETRA_LINEAR_INT8) gives on the float weights those came from. The
+ * tensors are copied (packed); they need not outlive the layer. */
+tetra_status tetra_linear_create_int8(const tetra_allocator *allocator, const tetra_tensor *weight_i8,
+                                      const tetra_tensor *scales, const tetra_tensor *bias,
+                                      tetra_linear **out, tetra_error *err);
 /* x [..., K] -> [..., N]. */
 tetra_status tetra_linear_forward(const tetra_tensor_ctx *ctx, const tetra_linear *linear,
                                   const tetra_tensor *x, tetra_activation act, tetra_tensor **out,

@@ -1,5 +1,6 @@
 /* Matrix products over tensors: batched matmul with broadcasting and transposed operands, and the
  * packed linear layer (float32 or int8 weights) that models use. */
+#include <float.h>
 #include <string.h>
 
 #include "kernels/kernels.h"
@@ -169,6 +170,49 @@ static kernel_activation kernel_act(tetra_activation act) {
   }
 }
 
+/* The checks both constructors share: weight [N, K], bias [N] or NULL. */
+static tetra_status check_linear_shapes(const tetra_tensor *weight, const tetra_tensor *bias,
+                                        tetra_error *err) {
+  if (weight->rank != 2) {
+    char s[160];
+    shape_string(weight->rank, weight->shape, s, sizeof s);
+    return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT,
+                           "linear: weight has shape %s, expected [out_features, in_features]", s);
+  }
+  size_t n = (size_t)weight->shape[0];
+  if (bias && (bias->rank != 1 || (size_t)bias->shape[0] != n)) {
+    char s[160];
+    shape_string(bias->rank, bias->shape, s, sizeof s);
+    return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT, "linear: bias has shape %s, expected [%zu]",
+                           s, n);
+  }
+  return TETRA_OK;
+}
+
+/* A linear layer with its buffers allocated (packed weights, scales in int8 mode, bias when
+ * has_bias) and nothing filled in. */
+static tetra_status linear_alloc(const tetra_allocator *allocator, tetra_linear_mode mode, size_t n,
+                                 size_t k, int has_bias, tetra_linear **out, tetra_error *err) {
+  tetra_linear *l = tetra_alloc(allocator, sizeof *l);
+  if (!l) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "linear: out of memory");
+  memset(l, 0, sizeof *l);
+  l->allocator = allocator;
+  l->mode = mode;
+  l->in = k;
+  l->out = n;
+  size_t bytes = mode == TETRA_LINEAR_F32 ? gemm_f32_packed_size(k, n) * sizeof(float)
+                                          : gemm_i8_packed_size(k, n);
+  l->packed = tetra_alloc(allocator, bytes ? bytes : 1);
+  if (mode == TETRA_LINEAR_INT8) l->scales = tetra_alloc(allocator, (n ? n : 1) * sizeof(float));
+  if (has_bias) l->bias = tetra_alloc(allocator, (n ? n : 1) * sizeof(float));
+  if (!l->packed || (mode == TETRA_LINEAR_INT8 && !l->scales) || (has_bias && !l->bias)) {
+    tetra_linear_free(l);
+    return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "linear: out of memory packing %zu x %zu", n, k);
+  }
+  *out = l;
+  return TETRA_OK;
+}
+
 tetra_status tetra_linear_create(const tetra_allocator *allocator, const tetra_tensor *weight,
                                  const tetra_tensor *bias, tetra_linear_mode mode,
                                  tetra_linear **out, tetra_error *err) {
@@ -176,52 +220,104 @@ tetra_status tetra_linear_create(const tetra_allocator *allocator, const tetra_t
   *out = NULL;
   if (mode != TETRA_LINEAR_F32 && mode != TETRA_LINEAR_INT8)
     return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT, "linear: unknown mode %d", (int)mode);
-  if (weight->rank != 2) {
-    char s[160];
-    shape_string(weight->rank, weight->shape, s, sizeof s);
-    return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT,
-                           "linear: weight has shape %s, expected [out_features, in_features]", s);
-  }
+  tetra_status st = check_linear_shapes(weight, bias, err);
+  if (st) return st;
   size_t n = (size_t)weight->shape[0], k = (size_t)weight->shape[1];
-  if (bias && (bias->rank != 1 || (size_t)bias->shape[0] != n)) {
-    char s[160];
-    shape_string(bias->rank, bias->shape, s, sizeof s);
-    return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT, "linear: bias has shape %s, expected [%zu]",
-                           s, n);
-  }
   if (!allocator) allocator = tetra_allocator_default();
   tetra_tensor_ctx heap = {allocator, NULL};
   const tetra_tensor *w, *b = NULL;
   tetra_tensor *tw = NULL, *tb = NULL;
-  tetra_status st = tensor_as_f32(&heap, weight, &w, &tw, err, "linear");
+  tetra_linear *l = NULL;
+  st = tensor_as_f32(&heap, weight, &w, &tw, err, "linear");
   if (st == TETRA_OK && bias) st = tensor_as_f32(&heap, bias, &b, &tb, err, "linear");
-  tetra_linear *l = st ? NULL : tetra_alloc(allocator, sizeof *l);
-  if (st == TETRA_OK && !l) st = tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "linear: out of memory");
-  if (l) {
-    memset(l, 0, sizeof *l);
-    l->allocator = allocator;
-    l->mode = mode;
-    l->in = k;
-    l->out = n;
-    size_t bytes = mode == TETRA_LINEAR_F32 ? gemm_f32_packed_size(k, n) * sizeof(float)
-                                            : gemm_i8_packed_size(k, n);
-    l->packed = tetra_alloc(allocator, bytes ? bytes : 1);
-    if (mode == TETRA_LINEAR_INT8) l->scales = tetra_alloc(allocator, (n ? n : 1) * sizeof(float));
-    if (b) l->bias = tetra_alloc(allocator, (n ? n : 1) * sizeof(float));
-    if (!l->packed || (mode == TETRA_LINEAR_INT8 && !l->scales) || (b && !l->bias)) {
-      st = tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "linear: out of memory packing %zu x %zu", n, k);
-    } else {
-      if (mode == TETRA_LINEAR_F32) gemm_f32_pack_b(k, n, tensor_f32(w), k, 1, l->packed);
-      else gemm_i8_pack_b(k, n, tensor_f32(w), k, 1, l->packed, l->scales);
-      if (b) memcpy(l->bias, tensor_f32(b), n * sizeof(float));
-    }
+  if (st == TETRA_OK) st = linear_alloc(allocator, mode, n, k, b != NULL, &l, err);
+  if (st == TETRA_OK) {
+    if (mode == TETRA_LINEAR_F32) gemm_f32_pack_b(k, n, tensor_f32(w), k, 1, l->packed);
+    else gemm_i8_pack_b(k, n, tensor_f32(w), k, 1, l->packed, l->scales);
+    if (b) memcpy(l->bias, tensor_f32(b), n * sizeof(float));
   }
   tetra_tensor_free(tw);
   tetra_tensor_free(tb);
-  if (st) {
-    tetra_linear_free(l);
-    return st;
+  if (st) return st;
+  *out = l;
+  return TETRA_OK;
+}
+
+tetra_status tetra_linear_quantize_weights(const tetra_allocator *allocator,
+                                           const tetra_tensor *weight, int8_t *q, float *scales,
+                                           tetra_error *err) {
+  if (!weight || !scales)
+    return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT, "linear quantize: NULL argument");
+  tetra_status st = check_linear_shapes(weight, NULL, err);
+  if (st) return st;
+  size_t n = (size_t)weight->shape[0], k = (size_t)weight->shape[1];
+  if (!q && n && k) return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT, "linear quantize: q is NULL");
+  tetra_tensor_ctx heap = {allocator, NULL};
+  const tetra_tensor *w;
+  tetra_tensor *tw = NULL;
+  if ((st = tensor_as_f32(&heap, weight, &w, &tw, err, "linear quantize"))) return st;
+  /* Rows of the [N, K] weight are the output channels: the per-row rule of the activations is
+   * the per-channel rule gemm_i8_pack_b applies, integer for integer (the tests compare the
+   * packed bytes). */
+  quantize_rows_i8(n, k, tensor_f32(w), k, q, k, scales);
+  tetra_tensor_free(tw);
+  return TETRA_OK;
+}
+
+tetra_status tetra_linear_create_int8(const tetra_allocator *allocator, const tetra_tensor *weight_i8,
+                                      const tetra_tensor *scales, const tetra_tensor *bias,
+                                      tetra_linear **out, tetra_error *err) {
+  if (!weight_i8 || !scales || !out)
+    return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT, "linear int8: NULL argument");
+  *out = NULL;
+  tetra_status st = check_linear_shapes(weight_i8, bias, err);
+  if (st) return st;
+  size_t n = (size_t)weight_i8->shape[0], k = (size_t)weight_i8->shape[1];
+  if (weight_i8->dtype != TETRA_I8)
+    return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT, "linear int8: weight is %s, expected int8",
+                           tetra_dtype_name(weight_i8->dtype));
+  if (scales->rank != 1 || (size_t)scales->shape[0] != n) {
+    char s[160];
+    shape_string(scales->rank, scales->shape, s, sizeof s);
+    return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT,
+                           "linear int8: scales have shape %s, expected [%zu] (one per output channel)", s, n);
   }
+  if (!allocator) allocator = tetra_allocator_default();
+  tetra_tensor_ctx heap = {allocator, NULL};
+  const tetra_tensor *sc, *b = NULL;
+  tetra_tensor *tq = NULL, *tsc = NULL, *tb = NULL;
+  tetra_linear *l = NULL;
+  const int8_t *q = (const int8_t *)tetra_tensor_data(weight_i8);
+  if (!tetra_tensor_is_contiguous(weight_i8)) {
+    st = tetra_tensor_contiguous(&heap, weight_i8, &tq, err);
+    if (tq) q = (const int8_t *)tetra_tensor_data(tq);
+  }
+  if (st == TETRA_OK) st = tensor_as_f32(&heap, scales, &sc, &tsc, err, "linear int8: scales");
+  if (st == TETRA_OK && bias) st = tensor_as_f32(&heap, bias, &b, &tb, err, "linear int8: bias");
+  /* The kernel's int32 bound assumes |q| <= 127 (the quantizer never writes -128), and a scale
+   * is what the quantizer gives: positive, 0 for an all-zero channel, NaN for a non-finite one. */
+  for (size_t i = 0; st == TETRA_OK && i < n * k; i++)
+    if (q[i] == -128)
+      st = tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT,
+                           "linear int8: weight[%zu, %zu] = -128 is outside [-127, 127] (symmetric "
+                           "quantization)", i / k, i % k);
+  for (size_t i = 0; st == TETRA_OK && i < n; i++) {
+    float v = tensor_f32(sc)[i];
+    if (v == v && !(v >= 0.0f && v <= FLT_MAX))
+      st = tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT,
+                           "linear int8: scales[%zu] = %g is not a scale (finite and >= 0, or NaN)", i,
+                           (double)v);
+  }
+  if (st == TETRA_OK) st = linear_alloc(allocator, TETRA_LINEAR_INT8, n, k, b != NULL, &l, err);
+  if (st == TETRA_OK) {
+    memcpy(l->scales, tensor_f32(sc), n * sizeof(float));
+    gemm_i8_pack_quantized(k, n, q, k, l->scales, l->packed);
+    if (b) memcpy(l->bias, tensor_f32(b), n * sizeof(float));
+  }
+  tetra_tensor_free(tq);
+  tetra_tensor_free(tsc);
+  tetra_tensor_free(tb);
+  if (st) return st;
   *out = l;
   return TETRA_OK;
 }

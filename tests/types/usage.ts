@@ -1,6 +1,7 @@
 // Compiled with `tsc --noEmit` by tests/js/types.test.js: the declarations must accept real usage
 // and reject misuse (the @ts-expect-error lines fail the build if they stop being errors).
-import { init, Booster, TetraError, coreVersion, Tensor } from 'tetra';
+import { init, Booster, TetraError, coreVersion, Tensor, Tokenizer } from 'tetra';
+import type { Encoding, EncodeOptions } from 'tetra';
 
 async function main(): Promise<void> {
   await init();
@@ -39,6 +40,73 @@ async function main(): Promise<void> {
   // @ts-expect-error unknown dtype
   a.cast('float64');
   c.dispose();
-  console.log(version, out, n, names, v, shape, values);
+  const tok = Tokenizer.fromJSON('{}');
+  Tokenizer.fromVocabTxt('[PAD]\n[UNK]\n', { lowercase: false }).free();
+  Tokenizer.fromGPT2({ encoder: { a: 0 }, merges: '#version: 0.2\n' }).free();
+  Tokenizer.fromLlama2c(new Uint8Array(8)).free();
+  Tokenizer.fromGGUF(new ArrayBuffer(8)).free();
+  const enc: Encoding = tok.encode('Hello', { pair: 'world', truncation: { maxLength: 8, stride: 2, strategy: 'only_second' }, padding: 'max_length', maxLength: 16 });
+  const tokenIds: Uint32Array = enc.ids;
+  const offsets: Uint32Array = enc.offsets;
+  const words: Int32Array = enc.wordIds;
+  const mask: Uint8Array = enc.attentionMask;
+  const more: Encoding[] | undefined = enc.overflowing;
+  const opts: EncodeOptions = { addSpecialTokens: false, padding: { maxLength: 8, direction: 'left' }, offsets: 'chars' };
+  const batch: Encoding[] = tok.encodeBatch(['a', ['b', 'c']], { padding: true, truncation: false });
+  const text: string = tok.decode(Array.from(tokenIds), { skipSpecialTokens: true });
+  const token: string | null = tok.idToToken(0);
+  const id: number | null = tok.tokenToId('[CLS]');
+  const size: number = tok.vocabSize;
+  // @ts-expect-error the pair is an option, not a second argument
+  tok.encode('a', 'b');
+  // @ts-expect-error encodeBatch items are strings or [text, pair]
+  tok.encodeBatch([['a', 'b', 'c']]);
+  // @ts-expect-error unknown padding strategy
+  tok.encode('a', { padding: 'max' });
+  // @ts-expect-error unknown offsets unit
+  tok.encode('a', { offsets: 'utf8' });
+  // @ts-expect-error vocabSize is read-only
+  tok.vocabSize = 3;
+  // @ts-expect-error use Tokenizer.fromJSON
+  new Tokenizer();
+  tok.free();
+  console.log(version, out, n, names, v, shape, values, tokenIds, offsets, words, mask, more, opts, batch, text, token, id, size);
 }
 main();
+
+// Transformer encoders and pipelines (js/transformer.js).
+import { Transformer, pipeline } from 'tetra';
+import type { FeatureOutput, LabelScore, EntityGroup, TokenEntity } from 'tetra';
+
+async function transformerUsage(): Promise<void> {
+  const files = { config: '{}', weights: new Uint8Array(8), tokenizer: '{}', pooling: { pooling_mode_mean_tokens: true }, precision: 'int8' as const };
+  const model = Transformer.fromHF(files);
+  const one: Float32Array = model.embed('hello', { normalize: true });
+  const many: Float32Array[] = model.embed(['a', ['b', 'c']], { pooling: 'cls', batchSize: 8 });
+  const hidden: Float32Array = model.forward({ inputIds: new Int32Array(4), attentionMask: [1, 1, 1, 0] }, { batch: 2, seqLen: 2 });
+  model.forward({ inputIds: [[101, 102], [101, 102]] });
+  const top: LabelScore[] = model.classify('great', { topK: 2 });
+  const tops: LabelScore[][] = model.classify(['great', 'awful'], { topK: null });
+  const ents: Array<TokenEntity | EntityGroup> = model.classifyTokens('Paris', { aggregation: 'first' });
+  const int8: Uint8Array = Transformer.quantize({ config: {}, weights: new Uint8Array(8) });
+  const labels: readonly string[] = model.labels;
+  const h: number = model.hiddenSize + model.maxPositions + model.numLabels;
+  const head: 'none' | 'sequence' | 'token' = model.head;
+  model.free();
+  const extractor = await pipeline('feature-extraction', { config: '{}', weights: new ArrayBuffer(8), tokenizer: {} });
+  const feats: FeatureOutput = await extractor(['a', 'b'], { pooling: 'mean', normalize: true });
+  const dims: number[] = feats.dims;
+  const classifier = await pipeline('text-classification', files);
+  const label: LabelScore[] = await classifier('nice');
+  await classifier.dispose();
+  // @ts-expect-error precision is 'auto', 'fp32' or 'int8'
+  Transformer.fromHF({ config: '{}', weights: new Uint8Array(8), precision: 'int4' });
+  // @ts-expect-error weights are bytes
+  Transformer.fromHF({ config: '{}', weights: 'model.safetensors' });
+  // @ts-expect-error unknown task
+  await pipeline('translation', files);
+  // @ts-expect-error hiddenSize is read-only
+  model.hiddenSize = 3;
+  console.log(one, many, hidden, top, tops, ents, int8, labels, h, head, dims, label);
+}
+transformerUsage();

@@ -131,6 +131,20 @@ void gemm_i8_pack_b(size_t K, size_t N, const float *B, size_t ldb, int trans_b,
   }
 }
 
+void gemm_i8_pack_quantized(size_t K, size_t N, const int8_t *q, size_t ldq, const float *scales,
+                            int8_t *packed) {
+  if (N == 0 || K == 0) return;
+  const size_t pstride = I8_PANEL * round_up(K, 2);
+  memset(packed, 0, gemm_i8_packed_size(K, N));
+  for (size_t n = 0; n < N; n++) {
+    /* as gemm_i8_pack_b: a channel without a valid scale (NaN or 0) stays all zero */
+    if (!(scales[n] > 0.0f)) continue;
+    const size_t c = n % I8_PANEL;
+    int8_t *panel = packed + (n / I8_PANEL) * pstride + (c / 4) * 8 + (c % 4) * 2;
+    for (size_t k = 0; k < K; k++) panel[(k / 2) * 16 + k % 2] = q[n * ldq + k];
+  }
+}
+
 /* Quantizes one row into q: int16 elements when wide, else int8 (the same integers either way).
  * Returns the scale. Invalid rows (scale NaN or 0) get all-zero q. */
 I8_INLINE float quantize_row(const float *a, size_t K, void *q, const int wide) {

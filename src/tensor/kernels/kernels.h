@@ -57,6 +57,12 @@ size_t gemm_i8_packed_size(size_t K, size_t N); /* in bytes */
 /* Quantizes and packs B (layouts as gemm_f32_pack_b); writes N scales. */
 void gemm_i8_pack_b(size_t K, size_t N, const float *B, size_t ldb, int trans_b, int8_t *packed,
                     float *scales);
+/* Packs weights quantized already (q: N x K row-major, the PyTorch layout, values in [-127, 127],
+ * with their N per-channel scales) into the layout gemm_i8_pack_b produces: packing the output of
+ * quantize_rows_i8 on the N x K float weights gives gemm_i8_pack_b's bytes exactly. Channels whose
+ * scale is NaN or 0 are packed as zeros, as gemm_i8_pack_b leaves them. */
+void gemm_i8_pack_quantized(size_t K, size_t N, const int8_t *q, size_t ldq, const float *scales,
+                            int8_t *packed);
 /* Per-row symmetric quantization: scale = max|a| / 127, q = round-half-even(a / scale) (0 rows,
  * and rows whose max|a| < FLT_MIN, get scale 0 and all-zero q; rows holding NaN or +-Inf get
  * scale NaN and all-zero q, so their gemm_i8 outputs are NaN; weight columns likewise). */
