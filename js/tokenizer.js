@@ -36,6 +36,29 @@ const RES = {
 };
 const RES_WORDS = 11;
 
+/** Byte offset of each field in a packed result of m encodings and t tokens: the header, then
+ * lens and kids (m each), then ids, typeIds, offsets (2t), wordIds, sequenceIds (32-bit), then
+ * attention and special (8-bit), as pack() in src/wasm/text_exports.c lays them out. */
+function fieldOffset(field, m, t) {
+  const lens = RES_WORDS * 4;
+  const ids = lens + 8 * m;
+  switch (field) {
+    case RES.lens: return lens;
+    case RES.kids: return lens + 4 * m;
+    case RES.ids: return ids;
+    case RES.typeIds: return ids + 4 * t;
+    case RES.offsets: return ids + 8 * t;
+    case RES.wordIds: return ids + 16 * t;
+    case RES.sequenceIds: return ids + 20 * t;
+    case RES.attention: return ids + 24 * t;
+    case RES.special: return ids + 25 * t;
+    default: throw new Error(`tokenizer: no result field ${field}`);
+  }
+}
+function resultBytes(m, t) {
+  return fieldOffset(RES.special, m, t) + t;
+}
+
 const finalizer = new FinalizationRegistry(({ rt, state }) => {
   rt.free(state.scratch);
   rt.exports.tetra_tokenizer_free(state.ptr);
@@ -63,6 +86,11 @@ function asBytes(value, what, allowObject) {
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (allowObject && value !== null && typeof value === 'object') return utf8.encode(JSON.stringify(value));
   throw new TypeError(`${what}: expected ${allowObject ? 'text, a parsed object' : 'text'} or bytes, not ${describe(value)}`);
+}
+
+/** Bytes to reserve for a string's UTF-8: 3 per UTF-16 unit, or exact for long strings. */
+function sizeBound(s) {
+  return s.length > EXACT_SIZE_UNITS ? utf8Length(s) : 3 * s.length;
 }
 
 /** UTF-8 length of a JS string (lone surrogates count 3, as TextEncoder writes U+FFFD). */
@@ -153,7 +181,7 @@ export class Tokenizer {
   constructor(token, rt, ptr) {
     if (token !== Tokenizer.#token) throw new TypeError('use Tokenizer.fromJSON() (or fromVocabTxt, fromGPT2, fromLlama2c, fromGGUF) to create a Tokenizer');
     this.#rt = rt;
-    this.#state = { ptr, scratch: 0, scratchBytes: 0 };
+    this.#state = { ptr, scratch: 0, scratchBytes: 0, heapBuffer: null, u8: null, u32: null };
     finalizer.register(this, { rt, state: this.#state }, this);
   }
 
@@ -225,6 +253,21 @@ export class Tokenizer {
     return this.#state.ptr;
   }
 
+  /** The tokenizer's scratch buffer, grown to at least `bytes` (<= SCRATCH_LIMIT_BYTES). */
+  #scratch(bytes) {
+    const state = this.#state;
+    if (state.scratchBytes < bytes) {
+      const rt = this.#rt;
+      const size = Math.max(bytes, 4096, Math.min(SCRATCH_LIMIT_BYTES, state.scratchBytes * 2));
+      rt.free(state.scratch);
+      state.scratch = 0;
+      state.scratchBytes = 0;
+      state.scratch = rt.alloc(size);
+      state.scratchBytes = size;
+    }
+    return state.scratch;
+  }
+
   /** A wasm buffer of at least `bytes`; the scratch one when small enough. Returns [ptr, owned]. */
   #buffer(bytes) {
     const rt = this.#rt;
@@ -241,10 +284,23 @@ export class Tokenizer {
     return [state.scratch, false];
   }
 
+  /** Views over the whole wasm memory, remade only when memory has grown. */
+  #heap() {
+    const state = this.#state;
+    const buffer = this.#rt.memory.buffer;
+    if (state.heapBuffer !== buffer) {
+      state.heapBuffer = buffer;
+      state.u8 = new Uint8Array(buffer);
+      state.u32 = new Uint32Array(buffer);
+    }
+    return state;
+  }
+
   /**
    * Runs the core on n items (texts[i], pairs[i] or null) and returns the packed result copied
-   * out of wasm memory: { lens, kids, ids, typeIds, offsets, wordIds, sequenceIds,
-   * attentionMask, specialTokensMask } (flat over all encodings, overflowing windows included).
+   * out of wasm memory: { block, m, t } (m encodings, overflowing windows included, and t tokens
+   * over all of them; the layout of block is resultLayout's). The per-line path matters: one
+   * encode per line should cost little more than the core's own work.
    */
   #run(texts, pairs, words) {
     const tok = this.#ptr();
@@ -254,71 +310,51 @@ export class Tokenizer {
     // Layout: options (12 words), text pointers and lengths (and pair ones), then UTF-8 bytes.
     const headWords = OPT_WORDS + n * (hasPairs ? 4 : 2);
     let bound = 0;
-    const sizes = new Array(hasPairs ? 2 * n : n);
     for (let i = 0; i < n; i++) {
-      const t = texts[i];
-      sizes[i] = t.length > EXACT_SIZE_UNITS ? utf8Length(t) : 3 * t.length;
-      bound += sizes[i];
-      if (hasPairs) {
-        const p = pairs[i];
-        const s = p === null ? 0 : p.length > EXACT_SIZE_UNITS ? utf8Length(p) : 3 * p.length;
-        sizes[n + i] = s;
-        bound += s;
-      }
+      bound += sizeBound(texts[i]);
+      if (hasPairs && pairs[i] !== null) bound += sizeBound(pairs[i]);
     }
-    const [base, owned] = this.#buffer(headWords * 4 + bound);
+    const bytesNeeded = headWords * 4 + bound;
+    const owned = bytesNeeded > SCRATCH_LIMIT_BYTES;
+    const base = owned ? rt.alloc(bytesNeeded) : this.#scratch(bytesNeeded);
     let result = 0;
     try {
-      const buffer = rt.memory.buffer;
-      const head = new Uint32Array(buffer, base, headWords);
-      head.set(words, 0);
-      const textPtrs = OPT_WORDS;
+      let { u8, u32 } = this.#heap();
+      const head = base >>> 2;
+      u32.set(words, head);
+      const textPtrs = head + OPT_WORDS;
       const textLens = textPtrs + n;
       const pairPtrs = textLens + n;
       const pairLens = pairPtrs + n;
-      const bytes = new Uint8Array(buffer);
       let at = base + headWords * 4;
       for (let i = 0; i < n; i++) {
-        const { written } = utf8.encodeInto(texts[i], bytes.subarray(at, at + sizes[i]));
-        head[textPtrs + i] = at;
-        head[textLens + i] = written;
+        const t = texts[i];
+        const written = utf8.encodeInto(t, u8.subarray(at, at + sizeBound(t))).written;
+        u32[textPtrs + i] = at;
+        u32[textLens + i] = written;
         at += written;
         if (hasPairs) {
           const p = pairs[i];
           if (p === null) {
-            head[pairPtrs + i] = 0;
-            head[pairLens + i] = 0;
+            u32[pairPtrs + i] = 0;
+            u32[pairLens + i] = 0;
           } else {
-            const r = utf8.encodeInto(p, bytes.subarray(at, at + sizes[n + i]));
-            head[pairPtrs + i] = at;
-            head[pairLens + i] = r.written;
-            at += r.written;
+            const w = utf8.encodeInto(p, u8.subarray(at, at + sizeBound(p))).written;
+            u32[pairPtrs + i] = at;
+            u32[pairLens + i] = w;
+            at += w;
           }
         }
       }
-      const b4 = (k) => base + 4 * k;
-      result = rt.exports.tetra_wasm_tokenizer_encode(tok, n, b4(textPtrs), b4(textLens),
-        hasPairs ? b4(pairPtrs) : 0, hasPairs ? b4(pairLens) : 0, b4(0), rt.err);
+      result = rt.exports.tetra_wasm_tokenizer_encode(tok, n, 4 * textPtrs, 4 * textLens,
+        hasPairs ? 4 * pairPtrs : 0, hasPairs ? 4 * pairLens : 0, base, rt.err);
       if (!result) raise(rt);
-      // The call may have grown memory: take fresh views.
-      // One copy of the whole packed block (its arrays are contiguous, 32-bit ones first), then
-      // views into it: one ArrayBuffer per call however many fields and texts.
-      const h = new Uint32Array(rt.memory.buffer, result, RES_WORDS);
-      const m = h[RES.encodings];
-      const t = h[RES.tokens];
-      const block = rt.memory.buffer.slice(result, h[RES.special] + t);
-      const rel = (field) => h[field] - result;
-      return {
-        kids: new Uint32Array(block, rel(RES.kids), m),
-        lens: new Uint32Array(block, rel(RES.lens), m),
-        ids: new Uint32Array(block, rel(RES.ids), t),
-        typeIds: new Uint32Array(block, rel(RES.typeIds), t),
-        offsets: new Uint32Array(block, rel(RES.offsets), 2 * t),
-        wordIds: new Int32Array(block, rel(RES.wordIds), t),
-        sequenceIds: new Int32Array(block, rel(RES.sequenceIds), t),
-        attentionMask: new Uint8Array(block, rel(RES.attention), t),
-        specialTokensMask: new Uint8Array(block, rel(RES.special), t),
-      };
+      // The call may have grown memory: take fresh views. One copy of the whole packed block;
+      // the encodings make views into it only for the fields a caller reads.
+      ({ u32 } = this.#heap());
+      const m = u32[result >>> 2];
+      const t = u32[(result >>> 2) + 1];
+      return { block: rt.memory.buffer.slice(result, result + resultBytes(m, t)), m, t };
     } finally {
       if (result) rt.exports.tetra_wasm_free(result);
       if (owned) rt.free(base);
@@ -455,37 +491,73 @@ export class Tokenizer {
   }
 }
 
-/** Splits a packed result into n encodings (with overflowing windows). Arrays are views into
- * the one copy of the packed block, so a batch costs one copy however many texts it has. */
-function split(r, n) {
-  if (n === 1 && r.kids[0] === 0) {
-    // One text, no overflow: the views are the encoding (the common per-line case).
-    return [{
-      ids: r.ids, typeIds: r.typeIds, attentionMask: r.attentionMask, specialTokensMask: r.specialTokensMask,
-      offsets: r.offsets, wordIds: r.wordIds, sequenceIds: r.sequenceIds, length: r.ids.length,
-    }];
+/**
+ * One encoded text (or pair): typed-array fields made on first read, as views into the one copy
+ * of the call's packed result, so an encode costs one copy however many fields and texts it
+ * has, and a caller that reads only `ids` never pays for the other six views.
+ */
+class Encoding {
+  #block;
+  #m;
+  #t;
+  #start;
+  #views = null;
+
+  constructor(block, m, t, start, length) {
+    this.#block = block;
+    this.#m = m;
+    this.#t = t;
+    this.#start = start;
+    /** Number of tokens. */
+    this.length = length;
   }
-  let e = 0;
-  let t = 0;
-  const next = () => {
-    const len = r.lens[e];
-    const kids = r.kids[e++];
-    const a = t;
-    const b = t + len;
-    t = b;
-    const enc = {
-      ids: r.ids.subarray(a, b),
-      typeIds: r.typeIds.subarray(a, b),
-      attentionMask: r.attentionMask.subarray(a, b),
-      specialTokensMask: r.specialTokensMask.subarray(a, b),
-      offsets: r.offsets.subarray(2 * a, 2 * b),
-      wordIds: r.wordIds.subarray(a, b),
-      sequenceIds: r.sequenceIds.subarray(a, b),
-      length: len,
+
+  #view(field, Type, width) {
+    const views = this.#views ?? (this.#views = [null, null, null, null, null, null, null, null, null, null, null]);
+    return views[field] ?? (views[field] = new Type(this.#block,
+      fieldOffset(field, this.#m, this.#t) + this.#start * width * Type.BYTES_PER_ELEMENT, this.length * width));
+  }
+
+  get ids() { return this.#view(RES.ids, Uint32Array, 1); }
+  get typeIds() { return this.#view(RES.typeIds, Uint32Array, 1); }
+  get attentionMask() { return this.#view(RES.attention, Uint8Array, 1); }
+  get specialTokensMask() { return this.#view(RES.special, Uint8Array, 1); }
+  get offsets() { return this.#view(RES.offsets, Uint32Array, 2); }
+  get wordIds() { return this.#view(RES.wordIds, Int32Array, 1); }
+  get sequenceIds() { return this.#view(RES.sequenceIds, Int32Array, 1); }
+
+  /** The fields as a plain object (also what JSON.stringify and console.log show). */
+  toJSON() {
+    const o = {
+      ids: this.ids, typeIds: this.typeIds, attentionMask: this.attentionMask,
+      specialTokensMask: this.specialTokensMask, offsets: this.offsets, wordIds: this.wordIds,
+      sequenceIds: this.sequenceIds, length: this.length,
     };
-    if (kids > 0) {
-      enc.overflowing = new Array(kids);
-      for (let k = 0; k < kids; k++) enc.overflowing[k] = next();
+    if (this.overflowing) o.overflowing = this.overflowing.map((e) => e.toJSON());
+    return o;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return this.toJSON();
+  }
+}
+
+/** Splits a packed result into n encodings (with their overflowing windows, depth first). */
+function split({ block, m, t }, n) {
+  // One text without overflowing windows: the whole result is its encoding.
+  if (n === 1 && m === 1) return [new Encoding(block, m, t, 0, t)];
+  const kids = new Uint32Array(block, fieldOffset(RES.kids, m, t), m);
+  const lens = new Uint32Array(block, fieldOffset(RES.lens, m, t), m);
+  let e = 0;
+  let at = 0;
+  const next = () => {
+    const len = lens[e];
+    const k = kids[e++];
+    const enc = new Encoding(block, m, t, at, len);
+    at += len;
+    if (k > 0) {
+      enc.overflowing = new Array(k);
+      for (let j = 0; j < k; j++) enc.overflowing[j] = next();
     }
     return enc;
   };
