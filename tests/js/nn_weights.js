@@ -3,7 +3,9 @@
 // tests/golden/nn/<model>/ it builds the very safetensors bytes the Python golden generator built
 // (spec.json records their sha256): tensors sorted by name, compact JSON header
 // {"__metadata__":{"format":"pt"},"<name>":{"dtype":..,"shape":[..],"data_offsets":[b,e]},...}
-// padded with spaces to a multiple of 8, as the Rust safetensors library writes them.
+// padded with spaces to a multiple of 8, as the Rust safetensors library writes them. A spec tensor
+// with "values" (base64 of its little-endian float32 elements: the goldens' trained classifier
+// heads) takes those instead of the hash scheme's.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +37,16 @@ export function tensorValues(seed, name, amp, offset, out) {
     const v = Math.fround(u * scale); // exact product, as float32
     out[i] = off + v; // the store rounds the exact double sum once to float32
   }
+  return out;
+}
+
+/** The float32 values of spec tensor t (count elements): its "values", or the hash scheme's. */
+export function specTensorValues(seed, t, count) {
+  if (t.values === undefined) return tensorValues(seed, t.name, t.amp, t.offset, new Float32Array(count));
+  const bytes = Buffer.from(t.values, 'base64');
+  if (bytes.length !== 4 * count) throw new Error(`buildSafetensors: ${t.name}: ${bytes.length / 4} values for ${count} elements`);
+  const out = new Float32Array(count);
+  new Uint8Array(out.buffer).set(bytes); // little-endian hosts (x86, wasm)
   return out;
 }
 
@@ -109,7 +121,7 @@ export function buildSafetensors(spec, { dtype, stripPrefix = false } = {}) {
   for (let i = 0; i < header.length; i++) out[8 + i] = header.charCodeAt(i);
   let at = 8 + header.length;
   for (const e of entries) {
-    const vals = tensorValues(spec.seed, e.t.name, e.t.amp, e.t.offset, new Float32Array(e.count));
+    const vals = specTensorValues(spec.seed, e.t, e.count);
     if (size === 4) {
       out.set(new Uint8Array(vals.buffer), at); // little-endian hosts (x86, wasm)
     } else {

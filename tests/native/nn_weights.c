@@ -70,6 +70,53 @@ uint16_t nn_weights_f16(float f) {
   return (uint16_t)(sign | q);
 }
 
+/* ---- base64 float32 (spec "values", golden arrays) ------------------------------------------ */
+
+static int b64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+/* The little-endian float32 values of base64 text s (len chars): a malloc'd array and its count,
+ * or NULL when s is not base64 of a whole number of floats. */
+static float *decode_f32(const char *s, size_t len, size_t *count) {
+  if (len % 4) return NULL;
+  size_t pad = (len && s[len - 1] == '=') + (len > 1 && s[len - 2] == '=');
+  size_t bytes = len / 4 * 3 - pad;
+  if (bytes % 4) return NULL;
+  size_t n = bytes / 4;
+  uint8_t *raw = malloc(len / 4 * 3 + 1);
+  float *vals = malloc(n ? n * sizeof *vals : 1);
+  int ok = raw && vals;
+  for (size_t i = 0, o = 0; ok && i < len; i += 4) {
+    uint32_t acc = 0;
+    for (int k = 0; k < 4; k++) {
+      int v = s[i + k] == '=' && i + 4 == len && k >= 4 - (int)pad ? 0 : b64_value(s[i + k]);
+      if (v < 0) ok = 0;
+      acc = acc << 6 | (uint32_t)(v < 0 ? 0 : v);
+    }
+    raw[o++] = (uint8_t)(acc >> 16);
+    raw[o++] = (uint8_t)(acc >> 8);
+    raw[o++] = (uint8_t)acc;
+  }
+  for (size_t i = 0; ok && i < n; i++) {
+    uint32_t u = (uint32_t)raw[4 * i] | (uint32_t)raw[4 * i + 1] << 8 |
+                 (uint32_t)raw[4 * i + 2] << 16 | (uint32_t)raw[4 * i + 3] << 24;
+    memcpy(&vals[i], &u, sizeof u);
+  }
+  free(raw);
+  if (!ok) {
+    free(vals);
+    return NULL;
+  }
+  *count = n;
+  return vals;
+}
+
 /* ---- the safetensors file -------------------------------------------------------------------- */
 
 typedef struct entry {
@@ -78,7 +125,13 @@ typedef struct entry {
   int64_t shape[8];
   size_t rank, count;
   float amp, offset;
+  float *values; /* the spec's own "values" (trained heads), malloc'd; NULL: the hash scheme */
 } entry;
+
+static void free_entries(entry *es, size_t n) {
+  for (size_t i = 0; es && i < n; i++) free(es[i].values);
+  free(es);
+}
 
 static int by_out_name(const void *a, const void *b) {
   return strcmp(((const entry *)a)->out_name, ((const entry *)b)->out_name);
@@ -133,11 +186,14 @@ static int read_spec(const char *path, const tetra_json *root, const char *prefi
     const tetra_json *t = tetra_json_at(tensors, i);
     const tetra_json *name = tetra_json_get(t, "name"), *shape = tetra_json_get(t, "shape");
     const tetra_json *amp = tetra_json_get(t, "amp"), *offset = tetra_json_get(t, "offset");
+    const tetra_json *values = tetra_json_get(t, "values");
     int ok = name && name->type == TETRA_JSON_STRING && safe_name(name->u.string) && shape &&
-             shape->type == TETRA_JSON_ARRAY && shape->len <= 8 && amp &&
-             amp->type == TETRA_JSON_NUMBER && offset && offset->type == TETRA_JSON_NUMBER;
-    CHECK(ok, "%s: tensors[%zu]: needs name (letters, digits, . _ -), shape (rank <= 8), amp and "
-          "offset", path, i);
+             shape->type == TETRA_JSON_ARRAY && shape->len <= 8 &&
+             (values ? values->type == TETRA_JSON_STRING
+                     : amp && amp->type == TETRA_JSON_NUMBER && offset &&
+                           offset->type == TETRA_JSON_NUMBER);
+    CHECK(ok, "%s: tensors[%zu]: needs name (letters, digits, . _ -), shape (rank <= 8), and amp "
+          "and offset or values (base64 float32)", path, i);
     if (!ok) goto fail;
     entry *e = &es[i];
     e->name = name->u.string;
@@ -155,14 +211,23 @@ static int read_spec(const char *path, const tetra_json *root, const char *prefi
     }
     CHECK(e->count <= 0xFFFFFFFFu, "%s: %s: too many elements", path, e->name);
     if (e->count > 0xFFFFFFFFu) goto fail;
-    e->amp = (float)amp->u.number;
-    e->offset = (float)offset->u.number;
+    if (values) {
+      size_t n = 0;
+      e->values = decode_f32(values->u.string, values->len, &n);
+      ok = e->values && n == e->count;
+      CHECK(ok, "%s: tensors[%zu] (%s): \"values\" must be base64 float32, %zu values", path, i,
+            e->name, e->count);
+      if (!ok) goto fail;
+    } else {
+      e->amp = (float)amp->u.number;
+      e->offset = (float)offset->u.number;
+    }
   }
   *out = es;
   *n_out = tensors->len;
   return 1;
 fail:
-  free(es);
+  free_entries(es, tensors->len);
   return 0;
 }
 
@@ -190,7 +255,7 @@ static int build(const char *path, const tetra_json *root, const char *dtype, in
     ok = strcmp(es[i - 1].out_name, es[i].out_name) != 0;
     CHECK(ok, "%s: tensor name %s appears twice", path, es[i].out_name);
     if (!ok) {
-      free(es);
+      free_entries(es, n);
       return 0;
     }
   }
@@ -212,7 +277,7 @@ static int build(const char *path, const tetra_json *root, const char *dtype, in
   CHECK(file != NULL, "%s: out of memory for %zu bytes", path, 8 + h.len + pos);
   if (!file) {
     free(h.p);
-    free(es);
+    free_entries(es, n);
     return 0;
   }
   uint64_t hlen = h.len;
@@ -224,6 +289,14 @@ static int build(const char *path, const tetra_json *root, const char *dtype, in
   for (size_t i = 0; i < n; i++) {
     uint32_t base = fnv1a32(es[i].name) ^ seed;
     float scale = es[i].amp / 8388608.0f;
+    if (es[i].values) { /* stored values: as they are (F32) or rounded to F16 / BF16 */
+      for (size_t k = 0; k < es[i].count; k++) {
+        float v = es[i].values[k];
+        uint32_t u = esize == 4 ? bits_of(v) : dtype[0] == 'F' ? nn_weights_f16(v) : nn_weights_bf16(v);
+        for (size_t b = 0; b < esize; b++) *p++ = (uint8_t)(u >> (8 * b));
+      }
+      continue;
+    }
     if (esize == 4 && little) { /* the common case, kept lean: MiniLM has 22.7M elements */
       for (size_t k = 0; k < es[i].count; k++, p += 4) {
         float v = element(base, (uint32_t)k, scale, es[i].offset);
@@ -239,7 +312,7 @@ static int build(const char *path, const tetra_json *root, const char *dtype, in
     }
   }
   free(h.p);
-  free(es);
+  free_entries(es, n);
   *out = file;
   *out_len = 8 + (size_t)hlen + pos;
   return 1;
@@ -267,15 +340,6 @@ int nn_weights_build(const char *spec_path, const char *dtype, int strip_prefix,
 
 /* ---- golden arrays --------------------------------------------------------------------------- */
 
-static int b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 float *nn_golden_array(const tetra_json *value, size_t *count, size_t shape[4], size_t *rank) {
   const tetra_json *shape_v = tetra_json_get(value, "shape"), *data = tetra_json_get(value, "f32");
   int ok = shape_v && shape_v->type == TETRA_JSON_ARRAY && shape_v->len <= 4 && data &&
@@ -292,33 +356,10 @@ float *nn_golden_array(const tetra_json *value, size_t *count, size_t shape[4], 
     if (shape) shape[d] = (size_t)dim->u.number;
   }
   if (rank) *rank = shape_v->len;
-  const char *s = data->u.string;
-  size_t pad = (data->len && s[data->len - 1] == '=') + (data->len > 1 && s[data->len - 2] == '=');
-  size_t bytes = data->len / 4 * 3 - pad;
-  CHECK(bytes == n * 4, "golden array: %zu bytes of data for %zu values", bytes, n);
-  if (bytes != n * 4) return NULL;
-  uint8_t *raw = malloc(bytes + 3);
-  float *vals = malloc(n ? n * sizeof *vals : 1);
-  ok = raw && vals;
-  for (size_t i = 0, o = 0; ok && i < data->len; i += 4) {
-    uint32_t acc = 0;
-    for (int k = 0; k < 4; k++) {
-      int v = s[i + k] == '=' && i + 4 == data->len ? 0 : b64_value(s[i + k]);
-      if (v < 0) ok = 0;
-      acc = acc << 6 | (uint32_t)(v < 0 ? 0 : v);
-    }
-    raw[o++] = (uint8_t)(acc >> 16);
-    raw[o++] = (uint8_t)(acc >> 8);
-    raw[o++] = (uint8_t)acc;
-  }
-  CHECK(ok, "golden array: bad base64");
-  for (size_t i = 0; ok && i < n; i++) {
-    uint32_t u = (uint32_t)raw[4 * i] | (uint32_t)raw[4 * i + 1] << 8 |
-                 (uint32_t)raw[4 * i + 2] << 16 | (uint32_t)raw[4 * i + 3] << 24;
-    memcpy(&vals[i], &u, sizeof u);
-  }
-  free(raw);
-  if (!ok) {
+  size_t got = 0;
+  float *vals = decode_f32(data->u.string, data->len, &got);
+  CHECK(vals && got == n, "golden array: %s for %zu values", vals ? "wrong number of bytes" : "bad base64", n);
+  if (!vals || got != n) {
     free(vals);
     return NULL;
   }

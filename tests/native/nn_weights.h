@@ -1,7 +1,9 @@
 /* Deterministic test weights for the nn tests: the C twin of tools/golden/nn/nn_weights.py and
  * tests/js/nn_weights.js (the scheme is in tools/golden/nn/README.md). From a spec.json in
  * tests/golden/nn/<model>/ it builds, in memory, the same safetensors file bit for bit as the
- * Python golden generator did (spec.json records its sha256), so no weights are committed.
+ * Python golden generator did (spec.json records its sha256), so no weights are committed. A
+ * spec tensor with "values" (base64 of its float32 elements: the goldens' trained classifier
+ * heads) takes those instead of the hash scheme's.
  *
  * The file looks like the ones the Rust safetensors library writes: tensors sorted by name,
  * compact JSON header {"__metadata__":{"format":"pt"},"<name>":{"dtype":..,"shape":[..],

@@ -9,11 +9,16 @@ safetensors files from the same spec.json without torch's RNG. NumPy only.
     v   = f32(f32(u) * f32(amp / 2^23))           exact: amp is a power of two
     val = f32(offset + v)                         one float32 rounding
 
+A tensor in the spec may instead carry its values: "values" = base64 of its little-endian float32
+elements (row-major); the trained classification heads of the goldens are stored so
+(make_encoder_golden.py, train_heads.py), a few hundred floats each.
+
 The safetensors layout is the one the Rust safetensors library writes (so the files look like the
 ones Hugging Face ships): tensors sorted by name (all have one dtype), header
 {"__metadata__":{"format":"pt"},"<name>":{"dtype":..,"shape":[..],"data_offsets":[b,e]},...} as
 compact JSON, padded with spaces so that the data starts at a multiple of 8.
 """
+import base64
 import hashlib
 import json
 import math
@@ -52,6 +57,21 @@ def tensor_values(seed: int, name: str, count: int, amp: float, offset: float) -
     assert float(scale) == amp / 8388608.0, "amp must be a power of two"
     v = u.astype(np.float32) * scale
     return (np.float32(offset) + v).astype(np.float32)
+
+
+def spec_tensor_values(seed: int, t: dict) -> np.ndarray:
+    """The float32 values of spec tensor t (flat): its stored "values", or the hash scheme's."""
+    count = int(np.prod(t["shape"], dtype=np.int64))
+    if "values" in t:
+        vals = np.frombuffer(base64.b64decode(t["values"]), dtype="<f4").astype(np.float32)
+        assert vals.size == count, "%s: %d values for shape %s" % (t["name"], vals.size, t["shape"])
+        return vals
+    return tensor_values(seed, t["name"], count, t["amp"], t["offset"])
+
+
+def values_base64(a: np.ndarray) -> str:
+    """float32 values for a spec tensor's "values"."""
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
 
 
 def pow2_near(x: float) -> float:
@@ -93,7 +113,7 @@ def build_safetensors(spec: dict, dtype: str = None, strip_prefix: bool = False)
     pos = 0
     for fname, t in entries:
         count = int(np.prod(t["shape"], dtype=np.int64))
-        vals = tensor_values(seed, t["name"], count, t["amp"], t["offset"])
+        vals = spec_tensor_values(seed, t)
         if dtype == "F32":
             data = vals.astype("<f4").tobytes()
         elif dtype == "F16":
@@ -119,9 +139,7 @@ def weights_dict(spec: dict) -> dict:
     """name -> float32 ndarray of the tensor's shape (the F32 values)."""
     out = {}
     for t in spec["tensors"]:
-        count = int(np.prod(t["shape"], dtype=np.int64))
-        out[t["name"]] = tensor_values(spec["seed"], t["name"], count, t["amp"],
-                                       t["offset"]).reshape(t["shape"])
+        out[t["name"]] = spec_tensor_values(spec["seed"], t).reshape(t["shape"])
     return out
 
 
