@@ -51,6 +51,23 @@ static void copy_tokens(tt_enc *dst, uint32_t at, const tt_enc *src, uint32_t fr
   memcpy(dst->attn + at, src->attn + from, n);
 }
 
+tetra_status tt_enc_grow(tt_scratch *s, tt_enc *e, uint32_t cap, tetra_error *err) {
+  if (cap <= e->cap) return TETRA_OK;
+  if (cap > UINT32_MAX / 2) {
+    return tetra_error_set(err, TETRA_ERR_LIMIT, "tokenizer: more than 2^31 tokens");
+  }
+  tt_enc old = *e;
+  if (!alloc_arrays(s, e, cap)) {
+    *e = old;
+    return oom(err);
+  }
+  copy_tokens(e, 0, &old, 0, old.len);
+  /* the old block is dead (nothing else points into a working encoding's arrays): a big one goes
+   * back to the heap now rather than at the end of the call */
+  if (old.ids) tetra_free(&s->alloc, old.ids);
+  return TETRA_OK;
+}
+
 tetra_status tt_enc_reserve(tt_scratch *s, tt_enc *e, uint32_t extra, tetra_error *err) {
   if ((uint64_t)e->len + extra <= e->cap) return TETRA_OK;
   uint64_t want = (uint64_t)e->len + extra, cap = e->cap ? e->cap : 4;
@@ -58,13 +75,15 @@ tetra_status tt_enc_reserve(tt_scratch *s, tt_enc *e, uint32_t extra, tetra_erro
   if (cap > UINT32_MAX / 2) {
     return tetra_error_set(err, TETRA_ERR_LIMIT, "tokenizer: more than 2^31 tokens");
   }
-  tt_enc old = *e;
-  if (!alloc_arrays(s, e, (uint32_t)cap)) {
-    *e = old;
-    return oom(err);
-  }
-  copy_tokens(e, 0, &old, 0, old.len);
-  return TETRA_OK;
+  return tt_enc_grow(s, e, (uint32_t)cap, err);
+}
+
+void tt_enc_release(tt_scratch *s, tt_enc *e) {
+  if (e->ids) tetra_free(&s->alloc, e->ids); /* the block starts with ids (alloc_arrays) */
+  e->ids = e->type_ids = e->offsets = e->trim = NULL;
+  e->words = NULL;
+  e->special = e->attn = NULL;
+  e->len = e->cap = 0;
 }
 
 void tt_enc_put(tt_enc *e, uint32_t id, uint32_t type_id, int32_t word, uint32_t start,

@@ -423,6 +423,13 @@ static tetra_status special_enc(const tpl_special *sp, uint32_t type_id, tt_scra
   return TETRA_OK;
 }
 
+/* Whether piece i's sequence comes again later in the template. */
+static int used_later(const tpl_piece *tpl, uint32_t n, uint32_t i) {
+  for (uint32_t j = i + 1; j < n; j++)
+    if (tpl[j].is_seq && tpl[j].seq_b == tpl[i].seq_b) return 1;
+  return 0;
+}
+
 static tetra_status template_apply(const tt_postproc *p, tt_scratch *s, enc_list *in,
                                    int add_special, enc_list *out, tetra_error *err) {
   const tpl_piece *tpl = in->n >= 2 ? p->pair : p->single;
@@ -436,7 +443,9 @@ static tetra_status template_apply(const tt_postproc *p, tt_scratch *s, enc_list
       tt_enc *e = in->v[k];
       tt_enc_set_type_ids(e, pc->type_id);
       if ((st = tt_enc_set_sequence_id(s, e, k, err))) return st;
-      tt_enc *c = tt_enc_clone(s, e);
+      /* HF clones the encoding for each use; its last use can take it as it is (with a long
+       * text, one copy of 26 bytes a token less at a time) */
+      tt_enc *c = used_later(tpl, n, i) ? tt_enc_clone(s, e) : e;
       if (!c) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "tokenizer: out of memory");
       if ((st = list_push(s, out, c, err))) return st;
     } else if (add_special) {
@@ -477,16 +486,28 @@ static tetra_status process_list(const tt_postproc *p, tt_scratch *s, enc_list *
   return TETRA_OK;
 }
 
-/* Encoding::merge: fold merge_with over the list, starting from an empty encoding. */
+static int listed(const enc_list *l, uint32_t from, const tt_enc *e) {
+  for (uint32_t i = from; i < l->n; i++)
+    if (l->v[i] == e) return 1;
+  return 0;
+}
+
+/* Encoding::merge: fold merge_with over the list, starting from an empty encoding of exactly the
+ * total size. Each merged encoding is dead afterwards (the caller's inputs included) and gives its
+ * arrays back at once: with a long text, copies of 26 bytes a token would pile up otherwise. */
 static tetra_status merge_list(tt_scratch *s, const enc_list *l, tt_enc **out, tetra_error *err) {
   tt_enc *m = tt_enc_new(s, 0);
   if (!m) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "tokenizer: out of memory");
-  uint32_t total = 0;
+  uint64_t total = 0;
   for (uint32_t i = 0; i < l->n; i++) total += l->v[i]->len;
-  tetra_status st = tt_enc_reserve(s, m, total, err);
+  if (total > UINT32_MAX / 2) {
+    return tetra_error_set(err, TETRA_ERR_LIMIT, "tokenizer: more than 2^31 tokens");
+  }
+  tetra_status st = tt_enc_grow(s, m, (uint32_t)total, err);
   if (st) return st;
   for (uint32_t i = 0; i < l->n; i++) {
     if ((st = tt_enc_merge_with(s, m, l->v[i], err))) return st;
+    if (!listed(l, i + 1, l->v[i])) tt_enc_release(s, l->v[i]);
   }
   *out = m;
   return TETRA_OK;
@@ -514,5 +535,8 @@ tetra_status tt_postproc_process(const tt_postproc *p, tt_scratch *s, tt_enc *a,
     if ((st = tt_enc_set_sequence_id(s, in.v[k], k, err))) return st;
   }
   if ((st = process_list(p, s, &in, add_special, &res, err))) return st;
+  /* inputs that the processor copied (templates, Bert, Roberta) are dead now */
+  for (uint32_t k = 0; k < in.n; k++)
+    if (!listed(&res, 0, in.v[k]) && !listed(&in, k + 1, in.v[k])) tt_enc_release(s, in.v[k]);
   return merge_list(s, &res, out, err);
 }

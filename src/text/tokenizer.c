@@ -10,11 +10,22 @@
  *      offsets into the input, converted to the caller's unit right away as HF does (its ByteLevel
  *      trimming then works in that unit);
  * then for the whole input (HF post_process): truncation (max_length minus the special tokens the
- * post-processor will add), the post-processor, padding. */
+ * post-processor will add), the post-processor, padding.
+ *
+ * Steps 3-5 run piece by piece, and a long piece chunk by chunk where chunking.c shows that this
+ * changes nothing (~32 KB, cut before a lone space): each chunk's normalized strings and
+ * pre-tokens live in the work scratch, which is reset once its tokens are in the encoding. A
+ * 50 MB text then needs the input, the tokens (26 bytes each, sized from the rate seen so far
+ * rather than doubled) and one copy of them at a time, about 20 bytes per input byte instead of
+ * 90. */
 #include <string.h>
 
 #include "text/tokenizer_impl.h"
 #include "text/unicode.h"
+
+/* Text is cut into chunks of about this many bytes (when the pipeline allows it, see chunking.c):
+ * a chunk's pipeline memory (some 100 bytes a byte) then stays in the work scratch's arena. */
+#define CHUNK_BYTES (32u * 1024u)
 
 /* ---- loading ---------------------------------------------------------------------------------- */
 
@@ -29,6 +40,7 @@ void tetra_tokenizer_free(tetra_tokenizer *tok) {
   tt_decoder_free(tok->alloc, tok->decoder);
   tt_added_free(&tok->added);
   tt_scratch_release(&tok->scratch);
+  tt_scratch_release(&tok->work);
   tetra_allocator a = tok->alloc_copy;
   tetra_free(&a, tok);
 }
@@ -69,6 +81,7 @@ static tetra_status load(tetra_tokenizer *tok, const tetra_json *root, tetra_err
   /* after the model and the normalizer: ids come from the model, patterns are normalized */
   if ((st = tt_added_load(tok, tetra_json_get(root, "added_tokens"), err))) return st;
   tok->needs_trim = tok->post && tt_postproc_needs_trim(tok->post);
+  tok->chunk_bytes = tt_chunk_allowed(tok) ? CHUNK_BYTES : 0;
   return TETRA_OK;
 }
 
@@ -95,6 +108,7 @@ tetra_status tetra_tokenizer_from_json(const char *json, size_t len, const tetra
   tok->alloc_copy = *a;
   tok->alloc = &tok->alloc_copy;
   tt_scratch_init(&tok->scratch, tok->alloc);
+  tt_scratch_init(&tok->work, tok->alloc);
   st = load(tok, tetra_json_root(doc), err);
   tetra_json_free(doc);
   if (st) {
@@ -241,6 +255,71 @@ static tetra_status prepare_text(tt_scratch *s, const char *in, size_t n, seq_te
   return TETRA_OK;
 }
 
+/* One sequence's run: its tokens go to e as each chunk of text is tokenized. */
+typedef struct seq_run {
+  tetra_tokenizer *tok;
+  const seq_text *in;
+  uint32_t type_id;
+  offconv conv;
+  tt_enc *e;
+  uint32_t words; /* pre-tokens so far: the next one's word id (HF numbers the splits) */
+  uint32_t done;  /* input bytes tokenized so far, for the capacity estimate */
+} seq_run;
+
+/* Room for n more tokens. Doubling the token arrays (26 bytes a token) of a long text would leave
+ * up to half of them unused and need old and new at once, so once a good part of the text is
+ * done (1 MB or an eighth) the capacity follows the number of tokens the whole text will have at
+ * the rate seen so far (plus 1/16), growing by at least a quarter when that falls short. */
+static tetra_status reserve_tokens(seq_run *r, size_t n, tetra_error *err) {
+  tt_enc *e = r->e;
+  uint64_t need = (uint64_t)e->len + n;
+  if (need <= e->cap) return TETRA_OK;
+  uint64_t cap = (uint64_t)e->cap + e->cap / 4;
+  if (r->done < (1u << 20) && r->done < r->in->len / 8) {
+    cap = 2 * (uint64_t)e->cap;
+  } else if (r->done > 0 && r->in->len > r->done) {
+    uint64_t est = (uint64_t)e->len * r->in->len / r->done;
+    est += est / 16 + 64;
+    if (est > cap) cap = est;
+  }
+  if (cap < need) cap = need;
+  if (cap > UINT32_MAX / 2) {
+    return tetra_error_set(err, TETRA_ERR_LIMIT, "tokenizer: more than 2^31 tokens");
+  }
+  return tt_enc_grow(&r->tok->scratch, e, (uint32_t)cap, err);
+}
+
+/* Appends one token: o is its range of input bytes, value its text (for ByteLevel's trim counts;
+ * NULL for none). Capacity must have been reserved. */
+static void put_token(seq_run *r, uint32_t id, int32_t word, tt_span o, const char *value,
+                      size_t value_len) {
+  convert(&r->conv, &o.start, &o.end);
+  uint32_t trim = r->tok->needs_trim && value ? tt_trim_counts(value, value_len) : 0;
+  tt_enc_put(r->e, id, r->type_id, word, o.start, o.end, 0, 1, trim);
+}
+
+/* Appends the tokens of one split (word id: its index among the sequence's splits). */
+static tetra_status put_tokens(seq_run *r, const tt_nstr *ns, const tt_token *tk, size_t nt,
+                               int added, tetra_error *err) {
+  tetra_status st = reserve_tokens(r, nt, err);
+  if (st) return st;
+  int32_t word = (int32_t)r->words++;
+  for (size_t k = 0; k < nt; k++) {
+    const char *v = NULL;
+    size_t vlen = 0;
+    if (r->tok->needs_trim) {
+      if (added) {
+        v = ns->text + tk[k].start;
+        vlen = tk[k].end - tk[k].start;
+      } else {
+        v = tetra_tokenizer_id_to_token(r->tok, tk[k].id, &vlen);
+      }
+    }
+    put_token(r, tk[k].id, word, tt_nstr_original_span(ns, tk[k].start, tk[k].end), v, vlen);
+  }
+  return TETRA_OK;
+}
+
 static tetra_status push_token_split(tt_scratch *s, tt_pretok *pt, tt_nstr *ns, uint32_t id,
                                      tetra_error *err) {
   tt_token *t = tt_scratch_alloc(s, sizeof(tt_token));
@@ -255,7 +334,7 @@ static tetra_status push_token_split(tt_scratch *s, tt_pretok *pt, tt_nstr *ns, 
  * of it (HF extract_and_normalize, second split). Takes ownership of piece. */
 static tetra_status normalize_piece(tetra_tokenizer *tok, tt_nstr *piece, tt_pretok *pt,
                                     tetra_error *err) {
-  tt_scratch *s = &tok->scratch;
+  tt_scratch *s = &tok->work;
   tetra_status st;
   if (tok->normalizer && (st = tt_normalizer_apply(tok->normalizer, piece, err))) return st;
   if (tok->added.norm.empty) {
@@ -282,75 +361,89 @@ static tetra_status normalize_piece(tetra_tokenizer *tok, tt_nstr *piece, tt_pre
   return TETRA_OK;
 }
 
+/* The pipeline on input bytes [start, end), a piece between raw added tokens or a chunk of one:
+ * normalize, cut out normalized added tokens, pre-tokenize, tokenize, append the tokens. All its
+ * memory is in the work scratch, which the caller resets afterwards. */
+static tetra_status run_text(seq_run *r, uint32_t start, uint32_t end, tetra_error *err) {
+  tetra_tokenizer *tok = r->tok;
+  tt_scratch *w = &tok->work;
+  const tetra_allocator *wa = &w->alloc;
+  tetra_status st;
+  tt_pretok pt;
+  tt_pretok_init(&pt, wa);
+  tt_nstr piece;
+  if ((st = tt_nstr_init(&piece, wa, r->in->text + start, end - start, start, err))) return st;
+  if ((st = normalize_piece(tok, &piece, &pt, err))) return st;
+  if (tok->pretokenizer && (st = tt_pretokenizer_apply(tok->pretokenizer, &pt, err))) return st;
+  tt_tokens toks = {wa, NULL, 0, 0};
+  for (size_t i = 0; i < pt.n; i++) {
+    tt_split *sp = &pt.splits[i];
+    if (sp->tokens) {
+      st = put_tokens(r, &sp->ns, sp->tokens, sp->n_tokens, 1, err);
+    } else {
+      toks.n = 0;
+      st = tt_model_tokenize(tok->model, sp->ns.text, sp->ns.len, &toks, err);
+      if (!st) st = put_tokens(r, &sp->ns, toks.items, toks.n, 0, err);
+    }
+    if (st) return st;
+  }
+  r->done = end;
+  return TETRA_OK;
+}
+
+/* A piece of input between raw added tokens, in chunks when it is long and the pipeline allows. */
+static tetra_status run_piece(seq_run *r, uint32_t start, uint32_t end, tetra_error *err) {
+  tetra_tokenizer *tok = r->tok;
+  tetra_status st = TETRA_OK;
+  while (start < end && !st) {
+    uint32_t cut = end;
+    if (tok->chunk_bytes) cut = tt_chunk_cut(r->in->text, start, end, tok->chunk_bytes);
+    st = run_text(r, start, cut, err);
+    tt_scratch_reset(&tok->work);
+    start = cut;
+  }
+  return st;
+}
+
 static tetra_status encode_sequence(tetra_tokenizer *tok, const seq_text *in, uint32_t type_id,
                                     tetra_offset_unit unit, tt_enc **out, tetra_error *err) {
   tt_scratch *s = &tok->scratch;
-  const tetra_allocator *sa = &s->alloc;
   tetra_status st;
-  tt_pretok pt;
-  tt_pretok_init(&pt, sa);
-
-  tt_nstr root;
-  if ((st = tt_nstr_init(&root, sa, in->text, in->len, 0, err))) return st;
+  seq_run r;
+  memset(&r, 0, sizeof r);
+  r.tok = tok;
+  r.in = in;
+  r.type_id = type_id;
+  r.conv = (offconv){in->text, in->len, in->ascii ? TETRA_OFFSETS_BYTES : unit, in->map, 0, 0,
+                     UINT32_MAX};
+  /* a first guess for short texts (English runs at about a token per 4 bytes); reserve_tokens
+   * sizes long ones from what their first chunk gives */
+  r.e = tt_enc_new(s, in->len / 4 + 8 < 4096 ? in->len / 4 + 8 : 4096);
+  if (!r.e) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "tokenizer: out of memory");
   if (tok->added.raw.empty) {
-    if ((st = normalize_piece(tok, &root, &pt, err))) return st;
+    if (in->len && (st = run_piece(&r, 0, in->len, err))) return st;
   } else {
     tt_added_piece *pieces;
     size_t n;
-    if ((st = tt_added_find(&tok->added, &tok->added.raw, root.text, root.len, s, &pieces, &n,
-                            err)))
+    if ((st = tt_added_find(&tok->added, &tok->added.raw, in->text, in->len, s, &pieces, &n, err)))
       return st;
-    /* No added token in the text (the usual case): the one piece would be a copy of root. */
-    int whole = n == 1 && pieces[0].id < 0 && pieces[0].start == 0 && pieces[0].end == root.len &&
-                root.len > 0;
-    if (whole && (st = normalize_piece(tok, &root, &pt, err))) return st;
-    for (size_t i = 0; i < n && !whole; i++) {
+    for (size_t i = 0; i < n; i++) {
       if (pieces[i].start >= pieces[i].end) continue;
-      tt_nstr sub;
-      if ((st = tt_nstr_slice(&root, pieces[i].start, pieces[i].end, &sub, err))) return st;
-      if (pieces[i].id >= 0) st = push_token_split(s, &pt, &sub, (uint32_t)pieces[i].id, err);
-      else st = normalize_piece(tok, &sub, &pt, err);
+      if (pieces[i].id < 0) {
+        st = run_piece(&r, pieces[i].start, pieces[i].end, err);
+      } else {
+        /* a split of its own holding the one token, which spans it (HF's slice of the raw input:
+         * its offsets are the piece's own) */
+        uint32_t a = pieces[i].start, b = pieces[i].end;
+        if (!(st = reserve_tokens(&r, 1, err)))
+          put_token(&r, (uint32_t)pieces[i].id, (int32_t)r.words++, (tt_span){a, b}, in->text + a,
+                    b - a);
+        r.done = b;
+      }
       if (st) return st;
     }
   }
-  if (tok->pretokenizer && (st = tt_pretokenizer_apply(tok->pretokenizer, &pt, err))) return st;
-
-  offconv conv = {in->text, in->len, in->ascii ? TETRA_OFFSETS_BYTES : unit, in->map, 0, 0,
-                  UINT32_MAX};
-  tt_enc *e = tt_enc_new(s, (uint32_t)(pt.n * 2 + 8));
-  if (!e) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "tokenizer: out of memory");
-  tt_tokens toks = {sa, NULL, 0, 0};
-  for (size_t i = 0; i < pt.n; i++) {
-    tt_split *sp = &pt.splits[i];
-    const tt_token *tk = sp->tokens;
-    size_t nt = sp->n_tokens;
-    int added = tk != NULL;
-    if (!added) {
-      toks.n = 0;
-      if ((st = tt_model_tokenize(tok->model, sp->ns.text, sp->ns.len, &toks, err))) return st;
-      tk = toks.items;
-      nt = toks.n;
-    }
-    if ((st = tt_enc_reserve(s, e, (uint32_t)nt, err))) return st;
-    for (size_t k = 0; k < nt; k++) {
-      tt_span o = tt_nstr_original_span(&sp->ns, tk[k].start, tk[k].end);
-      convert(&conv, &o.start, &o.end);
-      uint32_t trim = 0;
-      if (tok->needs_trim) {
-        size_t vlen = 0;
-        const char *v;
-        if (added) {
-          v = sp->ns.text + tk[k].start;
-          vlen = tk[k].end - tk[k].start;
-        } else {
-          v = tetra_tokenizer_id_to_token(tok, tk[k].id, &vlen);
-        }
-        if (v) trim = tt_trim_counts(v, vlen);
-      }
-      tt_enc_put(e, tk[k].id, type_id, (int32_t)i, o.start, o.end, 0, 1, trim);
-    }
-  }
-  *out = e;
+  *out = r.e;
   return TETRA_OK;
 }
 

@@ -7,7 +7,9 @@
  *
  * Memory: everything an encode or decode call needs lives in the tokenizer's scratch (an arena
  * for small blocks, the heap for large ones, all released at the end of the call), so a call
- * allocates almost nothing after the first, and a failed call leaves nothing behind. */
+ * allocates almost nothing after the first, and a failed call leaves nothing behind. The text
+ * pipeline of one piece or chunk of input uses a second scratch (work), reset after each, so long
+ * inputs need memory for their tokens but not for their normalized strings (tokenizer.c). */
 #ifndef TETRA_TEXT_TOKENIZER_IMPL_H
 #define TETRA_TEXT_TOKENIZER_IMPL_H
 #include <stddef.h>
@@ -116,6 +118,12 @@ struct tt_enc {
 
 tt_enc *tt_enc_new(tt_scratch *s, uint32_t cap);
 tetra_status tt_enc_reserve(tt_scratch *s, tt_enc *e, uint32_t extra, tetra_error *err);
+/* Grows the capacity to exactly cap tokens (nothing when it is already that large). */
+tetra_status tt_enc_grow(tt_scratch *s, tt_enc *e, uint32_t cap, tetra_error *err);
+/* Gives e's token arrays back to the scratch as soon as e is dead (e becomes empty); its
+ * overflowing encodings are left alone. For big encodings, whose copies would otherwise pile up
+ * until the end of the call. */
+void tt_enc_release(tt_scratch *s, tt_enc *e);
 /* Appends one token (capacity must have been reserved). */
 void tt_enc_put(tt_enc *e, uint32_t id, uint32_t type_id, int32_t word, uint32_t start,
                 uint32_t end, uint8_t special, uint8_t attn, uint32_t trim);
@@ -188,6 +196,14 @@ tetra_status tt_strlist_push(tt_scratch *s, tt_strlist *l, const char *str, size
 tetra_status tt_decoder_decode(const tt_decoder *d, tt_scratch *s, const tt_strlist *tokens,
                                char **out, size_t *out_len, tetra_error *err);
 
+/* ---- long texts in chunks (chunking.c) --------------------------------------------------------- */
+/* Whether this tokenizer's pipeline gives the same result on a text cut into chunks at the places
+ * tt_chunk_cut finds as on the whole text (decided once, at load). */
+int tt_chunk_allowed(const struct tetra_tokenizer *tok);
+/* The first place at or after start + target where text[start, end) may be cut (see chunking.c),
+ * or end when there is none or what is left is short. */
+uint32_t tt_chunk_cut(const char *text, uint32_t start, uint32_t end, uint32_t target);
+
 /* ---- the tokenizer (tokenizer.c) --------------------------------------------------------------- */
 struct tetra_tokenizer {
   tetra_allocator alloc_copy;
@@ -202,7 +218,9 @@ struct tetra_tokenizer {
   tt_trunc trunc;
   tt_pad pad;
   int needs_trim;
+  uint32_t chunk_bytes; /* long texts run in chunks of this size or so (0: whole; chunking.c) */
   tt_scratch scratch;
+  tt_scratch work; /* one chunk's normalized strings and pre-tokens, reset after each chunk */
 };
 
 #endif

@@ -72,10 +72,19 @@ tetra_status tt_utf8_sanitize(tt_scratch *sc, const char *in, size_t n, char **o
   if (n > (UINT32_MAX - 16) / 3) {
     return tetra_error_set(err, TETRA_ERR_LIMIT, "tokenizer: input of %zu bytes is too large", n);
   }
-  char *o = tt_scratch_alloc(sc, 3 * n + 1);
-  uint32_t *m = tt_scratch_alloc(sc, (3 * n + 1) * sizeof(uint32_t));
-  if (!o || !m) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "tokenizer: out of memory");
+  /* The exact size first: the map takes 4 bytes a byte, so sizing both for the worst case would
+   * cost 15 bytes per input byte for inputs that are nearly all valid. */
   size_t i = 0, w = 0;
+  while (i < n) {
+    size_t bad = 0, v = valid_at(s, n, i, &bad);
+    w += v ? v : 3;
+    i += v ? v : bad;
+  }
+  char *o = tt_scratch_alloc(sc, w + 1);
+  uint32_t *m = tt_scratch_alloc(sc, (w + 1) * sizeof(uint32_t));
+  if (!o || !m) return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "tokenizer: out of memory");
+  i = 0;
+  w = 0;
   while (i < n) {
     size_t bad = 0, v = valid_at(s, n, i, &bad);
     if (v) {
