@@ -45,6 +45,14 @@ tetra_status tt_pretokenizer_from_json(const tetra_json *j, const char *path,
 void tt_pretokenizer_free(tt_pretokenizer *p);
 /* Splits, in place, every split of pt that has no tokens yet (HF PreTokenizedString::split). */
 tetra_status tt_pretokenizer_apply(const tt_pretokenizer *p, tt_pretok *pt, tetra_error *err);
+/* Whether p only cuts a split into pieces of its own, unchanged text (Bert, Whitespace,
+ * WhitespaceSplit, Digits, CharDelimiterSplit; not a Sequence). For those, the tokenizer skips
+ * building a normalized string per piece: tt_pretokenizer_slice_spans appends to m the [start, end)
+ * byte ranges of text that tt_pretokenizer_apply would make splits of (non-empty, in order). */
+int tt_pretokenizer_only_slices(const tt_pretokenizer *p);
+tetra_status tt_pretokenizer_slice_spans(const tt_pretokenizer *p, const char *text, uint32_t len,
+                                         tt_matches *m, const tetra_allocator *a,
+                                         tetra_error *err);
 
 /* ---- models ----------------------------------------------------------------------------------- */
 typedef struct tt_tokens {

@@ -337,11 +337,10 @@ static inline int classify(const tt_pretokenizer *p, uint32_t c) {
   }
 }
 
-/* Cuts ns into maximal runs of one class (see classify), in one pass. */
-static tetra_status split_runs(const tt_pretokenizer *p, const tt_nstr *ns, tt_pretok *out,
-                               tetra_error *err) {
-  const char *s = ns->text;
-  uint32_t len = ns->len, i = 0, start = 0;
+/* Cuts text into maximal runs of one class (see classify), in one pass, appending their ranges. */
+static tetra_status runs_spans(const tt_pretokenizer *p, const char *s, uint32_t len,
+                               tt_matches *m, const tetra_allocator *a, tetra_error *err) {
+  uint32_t i = 0, start = 0;
   int cur = 0; /* class of the open run, 0 when none */
   tetra_status st = TETRA_OK;
   while (i < len && st == TETRA_OK) {
@@ -349,14 +348,43 @@ static tetra_status split_runs(const tt_pretokenizer *p, const tt_nstr *ns, tt_p
     uint32_t c = next_cp(s, i, len, &used);
     int k = classify(p, c);
     if (k != cur || k == ISOLATE) {
-      if (cur) st = tt_pt_emit_slice(out, ns, start, i, err);
+      if (cur) st = tt_matches_push(m, a, start, i, err);
       start = i;
       cur = k;
     }
     i += used;
   }
-  if (cur && st == TETRA_OK) st = tt_pt_emit_slice(out, ns, start, len, err);
+  if (cur && st == TETRA_OK) st = tt_matches_push(m, a, start, len, err);
   return st;
+}
+
+static tetra_status split_runs(const tt_pretokenizer *p, const tt_nstr *ns, tt_pretok *out,
+                               tt_pt_scratch *s, tetra_error *err) {
+  s->matches.n = 0;
+  tetra_status st = runs_spans(p, ns->text, ns->len, &s->matches, s->alloc, err);
+  for (size_t i = 0; i < s->matches.n && st == TETRA_OK; i++)
+    st = tt_pt_emit_slice(out, ns, s->matches.spans[i].start, s->matches.spans[i].end, err);
+  return st;
+}
+
+int tt_pretokenizer_only_slices(const tt_pretokenizer *p) {
+  switch (p->kind) {
+    case TT_PT_BERT:
+    case TT_PT_WHITESPACE:
+    case TT_PT_WHITESPACE_SPLIT:
+    case TT_PT_DIGITS:
+    case TT_PT_CHAR_DELIMITER: return 1;
+    default: return 0;
+  }
+}
+
+tetra_status tt_pretokenizer_slice_spans(const tt_pretokenizer *p, const char *text, uint32_t len,
+                                         tt_matches *m, const tetra_allocator *a,
+                                         tetra_error *err) {
+  if (!tt_pretokenizer_only_slices(p))
+    return tetra_error_set(err, TETRA_ERR_INVALID_ARGUMENT,
+                           "pre-tokenizer: slice_spans on a pre-tokenizer that edits its text");
+  return runs_spans(p, text, len, m, a, err);
 }
 
 /* Punctuation: every punctuation character is a match, then HF's split with the behaviour. */
@@ -480,7 +508,7 @@ static tetra_status split_one(const tt_pretokenizer *p, const tt_nstr *ns, tt_pr
     case TT_PT_PUNCTUATION: return split_punctuation(p, ns, out, s, err);
     case TT_PT_SPLIT: return split_pattern(p, ns, out, s, err);
     case TT_PT_UNICODE_SCRIPTS: return split_scripts(ns, out, err);
-    default: return split_runs(p, ns, out, err);
+    default: return split_runs(p, ns, out, s, err);
   }
 }
 

@@ -361,6 +361,49 @@ static tetra_status normalize_piece(tetra_tokenizer *tok, tt_nstr *piece, tt_pre
   return TETRA_OK;
 }
 
+/* Original range of the bytes [a, b) of the piece [start, end) of ns, as tt_nstr_original_span on
+ * a slice of that piece would give it (they differ only for an empty range at the piece's end). */
+static tt_span piece_span(const tt_nstr *ns, uint32_t start, uint32_t end, uint32_t a,
+                          uint32_t b) {
+  if (a < b) return tt_nstr_original_span(ns, start + a, start + b);
+  uint32_t at = start + a < end ? ns->align[start + a].start : ns->align[end - 1].end;
+  return (tt_span){at, at};
+}
+
+/* run_text when the pre-tokenizer only cuts the normalized text into pieces (BertPreTokenizer,
+ * Whitespace...; or there is none) and no normalized added token can cut it first: the model
+ * tokenizes each piece in place, with no normalized string and split made per piece. Gives what
+ * the general path gives: the same pieces, word ids and offsets. Takes ownership of piece. */
+static tetra_status run_slices(seq_run *r, tt_nstr *piece, tetra_error *err) {
+  tetra_tokenizer *tok = r->tok;
+  const tetra_allocator *wa = &tok->work.alloc;
+  tetra_status st;
+  if (tok->normalizer && (st = tt_normalizer_apply(tok->normalizer, piece, err))) return st;
+  tt_matches m = {NULL, 0, 0};
+  if (!tok->pretokenizer) {
+    if (piece->len && (st = tt_matches_push(&m, wa, 0, piece->len, err))) return st;
+  } else if ((st = tt_pretokenizer_slice_spans(tok->pretokenizer, piece->text, piece->len, &m, wa,
+                                               err))) {
+    return st;
+  }
+  tt_tokens toks = {wa, NULL, 0, 0};
+  for (size_t i = 0; i < m.n; i++) {
+    uint32_t a = m.spans[i].start, b = m.spans[i].end;
+    toks.n = 0;
+    if ((st = tt_model_tokenize(tok->model, piece->text + a, b - a, &toks, err))) return st;
+    if ((st = reserve_tokens(r, toks.n, err))) return st;
+    int32_t word = (int32_t)r->words++;
+    for (size_t k = 0; k < toks.n; k++) {
+      const tt_token *t = &toks.items[k];
+      const char *v = NULL;
+      size_t vlen = 0;
+      if (tok->needs_trim) v = tetra_tokenizer_id_to_token(tok, t->id, &vlen);
+      put_token(r, t->id, word, piece_span(piece, a, b, t->start, t->end), v, vlen);
+    }
+  }
+  return TETRA_OK;
+}
+
 /* The pipeline on input bytes [start, end), a piece between raw added tokens or a chunk of one:
  * normalize, cut out normalized added tokens, pre-tokenize, tokenize, append the tokens. All its
  * memory is in the work scratch, which the caller resets afterwards. */
@@ -373,6 +416,12 @@ static tetra_status run_text(seq_run *r, uint32_t start, uint32_t end, tetra_err
   tt_pretok_init(&pt, wa);
   tt_nstr piece;
   if ((st = tt_nstr_init(&piece, wa, r->in->text + start, end - start, start, err))) return st;
+  if (tok->added.norm.empty &&
+      (!tok->pretokenizer || tt_pretokenizer_only_slices(tok->pretokenizer))) {
+    if ((st = run_slices(r, &piece, err))) return st;
+    r->done = end;
+    return TETRA_OK;
+  }
   if ((st = normalize_piece(tok, &piece, &pt, err))) return st;
   if (tok->pretokenizer && (st = tt_pretokenizer_apply(tok->pretokenizer, &pt, err))) return st;
   tt_tokens toks = {wa, NULL, 0, 0};

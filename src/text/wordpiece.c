@@ -10,7 +10,114 @@
 
 #include "text/model_impl.h"
 
+/* The whole-word lookup: most words of real text are tokens themselves, so one lookup per word
+ * dominates. The vocabulary's string map keeps key bytes in a separate block (two cache misses
+ * per lookup); here a slot holds a key's first 8 bytes, so a key of up to 8 bytes (most of them)
+ * is compared within its slot. Longer keys compare the rest in `tail`. */
+typedef struct wp_slot {
+  uint64_t head;   /* the key's first 8 bytes, zero-padded */
+  uint32_t id;
+  uint32_t len_at; /* key length << 24 | offset of bytes 8.. in tail; 0: empty slot */
+} wp_slot;
+#define WP_WORD_MAX 255u          /* longer keys are not in the table (nor are such tokens real) */
+#define WP_TAIL_MAX (1u << 24)    /* offsets of the tail block fit in 24 bits */
+
+typedef struct wp_words {
+  wp_slot *slots; /* NULL when the table could not be built: use the string map */
+  uint32_t mask;
+  char *tail;
+  uint32_t tail_len;
+} wp_words;
+
+static inline uint64_t wp_head(const char *s, size_t len) {
+  uint64_t h = 0;
+  if (len >= 8) {
+    memcpy(&h, s, 8); /* little-endian or not, the same for insert and lookup */
+  } else {
+    unsigned char b[8] = {0};
+    memcpy(b, s, len);
+    memcpy(&h, b, 8);
+  }
+  return h;
+}
+
+static inline int wp_same(const char *a, const char *b, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
+/* The slot of key s, or of the empty slot where it goes. */
+static inline wp_slot *wp_words_find(const wp_words *w, const char *s, size_t len, uint64_t head) {
+  uint32_t i = tt_hash_bytes(s, len) & w->mask;
+  for (;;) {
+    wp_slot *e = &w->slots[i];
+    if (e->len_at == 0) return e;
+    if (e->head == head && e->len_at >> 24 == len &&
+        (len <= 8 || wp_same(w->tail + (e->len_at & (WP_TAIL_MAX - 1)), s + 8, len - 8)))
+      return e;
+    i = (i + 1) & w->mask;
+  }
+}
+
+static void wp_words_free(wp_words *w, const tetra_allocator *a) {
+  tetra_free(a, w->slots);
+  tetra_free(a, w->tail);
+  w->slots = NULL;
+  w->tail = NULL;
+}
+
+/* Builds the table from the "vocab" object in document order (a duplicate key: the last id wins,
+ * as in the map). Leaves slots NULL, and the map in charge, when a key is too long for it. */
+static tetra_status wp_words_build(wp_words *w, const tetra_json *vocab, const tetra_allocator *a,
+                                   tetra_error *err) {
+  memset(w, 0, sizeof *w);
+  size_t tail = 0;
+  for (uint32_t i = 0; i < vocab->len; i++) {
+    size_t len = vocab->u.items[2 * i].len;
+    if (len > WP_WORD_MAX) return TETRA_OK;
+    if (len > 8) tail += len - 8;
+  }
+  if (tail >= WP_TAIL_MAX || vocab->len > (1u << 28)) return TETRA_OK;
+  uint32_t n = 16;
+  while (n < 2u * vocab->len) n *= 2;
+  w->slots = tetra_alloc(a, (size_t)n * sizeof(wp_slot));
+  w->tail = tetra_alloc(a, tail ? tail : 1);
+  if (!w->slots || !w->tail) {
+    wp_words_free(w, a);
+    return tetra_error_set(err, TETRA_ERR_OUT_OF_MEMORY, "WordPiece: out of memory");
+  }
+  memset(w->slots, 0, (size_t)n * sizeof(wp_slot));
+  w->mask = n - 1;
+  for (uint32_t i = 0; i < vocab->len; i++) {
+    const tetra_json *k = &vocab->u.items[2 * i];
+    if (k->len == 0) continue; /* no word is empty */
+    uint64_t head = wp_head(k->u.string, k->len);
+    wp_slot *e = wp_words_find(w, k->u.string, k->len, head);
+    if (e->len_at == 0) {
+      e->head = head;
+      e->len_at = (uint32_t)k->len << 24 | w->tail_len;
+      if (k->len > 8) {
+        memcpy(w->tail + w->tail_len, k->u.string + 8, k->len - 8);
+        w->tail_len += (uint32_t)(k->len - 8);
+      }
+    }
+    e->id = (uint32_t)vocab->u.items[2 * i + 1].u.number;
+  }
+  return TETRA_OK;
+}
+
+static inline int wp_words_get(const wp_words *w, const tt_vocab *v, const char *s, size_t len,
+                               uint32_t *id) {
+  if (!w->slots || len > WP_WORD_MAX) return tt_vocab_get(v, s, len, id);
+  const wp_slot *e = wp_words_find(w, s, len, wp_head(s, len));
+  if (e->len_at == 0) return 0;
+  *id = e->id;
+  return 1;
+}
+
 struct tt_wordpiece {
+  wp_words words; /* whole words */
   tt_vtrie first; /* every vocabulary token */
   tt_vtrie cont;  /* tokens that start with the prefix, without it */
   uint64_t max_chars;
@@ -23,6 +130,7 @@ static void wp_release(tt_model *m, struct tt_wordpiece *wp) {
   if (!wp) return;
   tt_vtrie_free(&wp->first, m->alloc);
   tt_vtrie_free(&wp->cont, m->alloc);
+  wp_words_free(&wp->words, m->alloc);
   tetra_free(m->alloc, wp);
 }
 
@@ -54,6 +162,7 @@ tetra_status tt_wordpiece_load(tt_model *m, const tetra_json *j, const char *pat
   if (st == TETRA_OK) st = tt_vtrie_init(&wp->cont, m->alloc, err);
   /* Insert in document order so that a duplicate key behaves like the map (the last one wins). */
   const tetra_json *vocab = tetra_json_get(j, "vocab");
+  if (st == TETRA_OK) st = wp_words_build(&wp->words, vocab, m->alloc, err);
   for (uint32_t i = 0; st == TETRA_OK && i < vocab->len; i++) {
     const tetra_json *k = &vocab->u.items[2 * i];
     uint32_t id = (uint32_t)vocab->u.items[2 * i + 1].u.number;
@@ -87,7 +196,7 @@ tetra_status tt_wordpiece_tokenize(tt_model *m, const char *text, uint32_t len, 
     /* A word that is itself a token is its own longest match: one hash lookup instead of a trie
      * walk, and most words of real text are (the map holds the same keys as wp->first). */
     uint32_t id;
-    if (len > 0 && tt_vocab_get(&m->vocab, text, len, &id))
+    if (len > 0 && wp_words_get(&wp->words, &m->vocab, text, len, &id))
       return tt_tokens_push(out, id, 0, len, err);
     uint32_t start = 0;
     while (start < len) {
