@@ -112,21 +112,35 @@ static tetra_status embed(tetra_encoder *m, const int32_t *ids, const int32_t *t
   return TETRA_OK;
 }
 
+/* Query rows per block of attention: the block's scores (rows x keys floats) stay in L1/L2
+ * between the two products, instead of a whole [S, S] matrix (1 MB per head at 512 tokens) making
+ * a round trip through memory for each of QK^T, the softmax and P V. A multiple of 5 (the f32
+ * GEMM's main tile height), at least 10, at most 40 rows, and near 32 KB of scores. */
+static size_t attention_rows(size_t L) {
+  size_t r = 8192 / L / 5 * 5;
+  return r < 10 ? 10 : r > 40 ? 40 : r;
+}
+
 /* Scaled dot-product attention over qkv [T, 3H] (query | key | value, heads side by side) into
  * ctx [T, H]. Keys after a row's last unmasked one are skipped: their weights are exactly 0 in
  * PyTorch too (exp of the finfo.min-shifted score underflows), so the result is the same. A row
- * with no unmasked key attends uniformly to all keys, as PyTorch's additive mask gives. */
+ * with no unmasked key attends uniformly to all keys, as PyTorch's additive mask gives.
+ *
+ * Per (batch, head), K and V are packed once for the GEMM kernel; then each block of query rows
+ * goes through scores = Q K^T, P = exp(scores - max) with its row sums, ctx = (P V) / sum, all on
+ * a small block. Dividing P V's d columns instead of P's L entries is the same softmax rounded in
+ * a different place (a few ulp, far inside the 1e-4 tolerance against PyTorch). */
 static tetra_status attention(tetra_encoder *m, float *qkv, const int32_t *mask, size_t batch,
                               size_t S, float *ctx, tetra_error *err) {
   const nn_config *c = &m->cfg;
   const size_t H = c->hidden, nh = c->heads, d = H / nh, ld = 3 * H;
-  size_t ws_floats = gemm_f32_workspace_size(d, S);
-  size_t ws2 = gemm_f32_workspace_size(S, d);
-  if (ws2 > ws_floats) ws_floats = ws2;
-  float *scores = tetra_arena_alloc(&m->layer_arena, S * S * sizeof(float));
+  const size_t RB = attention_rows(S);
+  float *kp = tetra_arena_alloc(&m->layer_arena, gemm_f32_packed_size(d, S) * sizeof(float));
+  float *vp = tetra_arena_alloc(&m->layer_arena, gemm_f32_packed_size(S, d) * sizeof(float));
+  float *scores = tetra_arena_alloc(&m->layer_arena, RB * S * sizeof(float));
+  float *sums = tetra_arena_alloc(&m->layer_arena, RB * sizeof(float));
   float *bias = tetra_arena_alloc(&m->layer_arena, S * sizeof(float));
-  float *ws = tetra_arena_alloc(&m->layer_arena, ws_floats * sizeof(float));
-  if (!scores || !bias || !ws) return oom(err);
+  if (!kp || !vp || !scores || !sums || !bias) return oom(err);
   /* 1/sqrt(d) is applied to the queries once (T x H products) rather than to every score
    * (S x S per head), as DistilBERT does; the rounding differs from BERT's scores / sqrt(d) by an
    * ulp here and there, far inside the tolerance against PyTorch. qkv is this layer's own buffer. */
@@ -154,13 +168,20 @@ static tetra_status attention(tetra_encoder *m, float *qkv, const int32_t *mask,
         }
         continue;
       }
-      /* scores [S, L] = Q K^T: K's rows are the B operand in the transposed (Linear) layout */
-      gemm_f32(S, L, d, q, ld, k, ld, 1, NULL, KERNEL_ACT_NONE, scores, L, ws);
-      if (holes)
-        for (size_t i = 0; i < S; i++) binary_f32(KERNEL_ADD, L, scores + i * L, bias, scores + i * L);
-      softmax_f32(S, L, scores, L, scores, L);
-      /* context [S, d] = P V, written straight into this head's columns of ctx */
-      gemm_f32(S, d, L, scores, L, v, ld, 0, NULL, KERNEL_ACT_NONE, out, H, ws);
+      /* K's rows are the B operand of Q K^T in the transposed (Linear) layout; V's of P V in the
+       * plain one */
+      gemm_f32_pack_b(d, L, k, ld, 1, kp);
+      gemm_f32_pack_b(L, d, v, ld, 0, vp);
+      for (size_t i0 = 0; i0 < S; i0 += RB) {
+        const size_t rows = S - i0 < RB ? S - i0 : RB;
+        gemm_f32_packed(rows, L, d, q + i0 * ld, ld, kp, NULL, KERNEL_ACT_NONE, scores, L);
+        if (holes)
+          for (size_t i = 0; i < rows; i++) binary_f32(KERNEL_ADD, L, scores + i * L, bias, scores + i * L);
+        softmax_exp_f32(rows, L, scores, L, scores, L, sums);
+        float *o = out + i0 * H;
+        gemm_f32_packed(rows, d, L, scores, L, vp, NULL, KERNEL_ACT_NONE, o, H);
+        for (size_t i = 0; i < rows; i++) binary_f32_scalar_right(KERNEL_DIV, d, o + i * H, sums[i], o + i * H);
+      }
     }
   }
   return TETRA_OK;
@@ -181,12 +202,13 @@ static tetra_status run_layer(tetra_encoder *m, const nn_layer *l, float *x, con
   binary_f32(KERNEL_ADD, T * H, a, x, a);
   layernorm_f32(T, H, a, H, l->ln1_g, l->ln1_b, c->eps, x, H);
   /* ReLU is fused into the GEMM's epilogue (in registers); GELU there would go through scalar
-   * libm erff/tanhf per element, about a tenth of the whole pass, so it runs afterwards as the
-   * SIMD unary kernel over the block instead. */
+   * libm erff/tanhf per element, about a tenth of the whole pass, so it runs afterwards as a
+   * SIMD kernel over the block instead: for the erf form the fast one (within 1e-6 |x|, a third
+   * of unary_f32's cost, which was 6-9% of an int8 pass at 512 tokens). */
   tetra_activation fused = c->act == TETRA_ACT_RELU ? TETRA_ACT_RELU : TETRA_ACT_NONE;
   if ((st = nn_linear_rows(&m->layer_arena, l->ffn_in, x, T, fused, &f1, err, "feed-forward")))
     return st;
-  if (c->act == TETRA_ACT_GELU) unary_f32(KERNEL_GELU_ERF, T * c->intermediate, f1, f1);
+  if (c->act == TETRA_ACT_GELU) gelu_erf_fast_f32(T * c->intermediate, f1, f1);
   else if (c->act == TETRA_ACT_GELU_TANH) unary_f32(KERNEL_GELU_TANH, T * c->intermediate, f1, f1);
   if ((st = nn_linear_rows(&m->layer_arena, l->ffn_out, f1, T, TETRA_ACT_NONE, &f2, err, "feed-forward output")))
     return st;
