@@ -187,6 +187,19 @@ static tetra_status attention(tetra_encoder *m, float *qkv, const int32_t *mask,
   return TETRA_OK;
 }
 
+/* x = LayerNorm(a + x), row by row: each row's sum is normalised while it is still in L1, instead
+ * of a pass writing the whole [T, H] sum and a second one reading it back. The same operations
+ * in the same order as an add over everything followed by layernorm_f32, so bit for bit the same
+ * result. Row t of x is read (by the add) before the LayerNorm overwrites it. */
+static void add_layernorm(size_t T, size_t H, float *a, float *x, const float *gamma,
+                          const float *beta, float eps) {
+  for (size_t t = 0; t < T; t++) {
+    float *ar = a + t * H, *xr = x + t * H;
+    binary_f32(KERNEL_ADD, H, ar, xr, ar);
+    layernorm_f32(1, H, ar, H, gamma, beta, eps, xr, H);
+  }
+}
+
 static tetra_status run_layer(tetra_encoder *m, const nn_layer *l, float *x, const int32_t *mask,
                               size_t batch, size_t S, tetra_error *err) {
   const nn_config *c = &m->cfg;
@@ -199,8 +212,7 @@ static tetra_status run_layer(tetra_encoder *m, const nn_layer *l, float *x, con
   if ((st = attention(m, qkv, mask, batch, S, ctx, err))) return st;
   if ((st = nn_linear_rows(&m->layer_arena, l->attn_out, ctx, T, TETRA_ACT_NONE, &a, err, "attention output")))
     return st;
-  binary_f32(KERNEL_ADD, T * H, a, x, a);
-  layernorm_f32(T, H, a, H, l->ln1_g, l->ln1_b, c->eps, x, H);
+  add_layernorm(T, H, a, x, l->ln1_g, l->ln1_b, c->eps);
   /* ReLU is fused into the GEMM's epilogue (in registers); GELU there would go through scalar
    * libm erff/tanhf per element, about a tenth of the whole pass, so it runs afterwards as a
    * SIMD kernel over the block instead: for the erf form the fast one (within 1e-6 |x|, a third
@@ -212,8 +224,7 @@ static tetra_status run_layer(tetra_encoder *m, const nn_layer *l, float *x, con
   else if (c->act == TETRA_ACT_GELU_TANH) unary_f32(KERNEL_GELU_TANH, T * c->intermediate, f1, f1);
   if ((st = nn_linear_rows(&m->layer_arena, l->ffn_out, f1, T, TETRA_ACT_NONE, &f2, err, "feed-forward output")))
     return st;
-  binary_f32(KERNEL_ADD, T * H, f2, x, f2);
-  layernorm_f32(T, H, f2, H, l->ln2_g, l->ln2_b, c->eps, x, H);
+  add_layernorm(T, H, f2, x, l->ln2_g, l->ln2_b, c->eps);
   return TETRA_OK;
 }
 
