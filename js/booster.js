@@ -1,5 +1,5 @@
 // Booster: an XGBoost tree ensemble loaded into the wasm core.
-import { getRuntime, raise, TetraError } from './wasm.js';
+import { describe, getRuntime, raise, TetraError } from './wasm.js';
 
 const PREDICT_MARGIN = 1;
 // Inputs up to this size reuse one buffer per booster, so repeated small calls (one row as the
@@ -10,12 +10,6 @@ const finalizer = new FinalizationRegistry(({ rt, state }) => {
   rt.free(state.scratch);
   rt.exports.tetra_trees_free(state.ptr);
 });
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `a ${value.constructor?.name || 'object'}` : `a ${typeof value}`;
-}
 
 function modelBytes(json) {
   if (typeof json === 'string') return new TextEncoder().encode(json);

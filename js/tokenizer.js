@@ -5,7 +5,7 @@
 // Speed is the point of this wrapper's shape: text goes in through TextEncoder.encodeInto
 // straight into a wasm buffer the tokenizer keeps, a whole batch crosses in one call, and the
 // results come back as a handful of typed-array copies (no JS object per token).
-import { getRuntime, raise, TetraError } from './wasm.js';
+import { describe, getRuntime, invalid, raise, TetraError } from './wasm.js';
 
 // Batches whose buffers fit in this many bytes reuse the tokenizer's scratch allocation; larger
 // ones allocate and free per call so that one huge input does not pin its memory for good.
@@ -68,16 +68,6 @@ const utf8 = new TextEncoder();
 // Decoded text may end inside a UTF-8 sequence (byte-level tokens); like the Rust library,
 // invalid bytes become U+FFFD.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // keep a leading U+FEFF, as Rust does
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `a ${value.constructor?.name || 'object'}` : `a ${typeof value}`;
-}
-
-function invalid(message) {
-  return new TetraError('TETRA_ERR_INVALID_ARGUMENT', message);
-}
 
 function asBytes(value, what, allowObject) {
   if (typeof value === 'string') return utf8.encode(value);

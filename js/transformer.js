@@ -6,7 +6,7 @@
 // The C core does the numbers (include/tetra/nn.h); this wrapper tokenizes (js/tokenizer.js, in
 // the same wasm module), pads batches, moves ids in and results out through one scratch buffer
 // per model (so repeated calls never grow the heap), and turns logits into labels.
-import { getRuntime, init, raise, TetraError } from './wasm.js';
+import { describe, getRuntime, init, invalid, raise, TetraError } from './wasm.js';
 import { Tokenizer } from './tokenizer.js';
 
 const PRECISIONS = { auto: 0, fp32: 1, int8: 2 };
@@ -42,16 +42,6 @@ function release(rt, state) {
   state.weights = 0;
   state.scratch = 0;
   state.scratchBytes = 0;
-}
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `a ${value.constructor?.name || 'object'}` : `a ${typeof value}`;
-}
-
-function invalid(message) {
-  return new TetraError('TETRA_ERR_INVALID_ARGUMENT', message);
 }
 
 /** JSON text (string, bytes or a parsed object) as [bytes, parsed object]. */

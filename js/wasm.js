@@ -90,6 +90,18 @@ export class TetraError extends Error {
 }
 
 /** Throws the runtime's pending error. */
+/** How a value reads in an error message: "null", "an array", "a Map", "a number". */
+export function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `a ${value.constructor?.name || 'object'}` : `a ${typeof value}`;
+}
+
+/** A TetraError for a bad argument from JS (the C side reports its own). */
+export function invalid(message) {
+  return new TetraError('TETRA_ERR_INVALID_ARGUMENT', message);
+}
+
 export function raise(rt) {
   throw new TetraError(rt.errorCode(), rt.errorMessage());
 }
