@@ -21,48 +21,6 @@ static uint32_t unit_value(uint32_t u) { return u & 0x7FFFFFFFu; }
 static uint32_t unit_label(uint32_t u) { return u & 0x800000FFu; }
 static uint32_t unit_offset(uint32_t u) { return (u >> 10) << ((u & (1u << 9)) >> 6); }
 
-static int valid_utf8(const unsigned char *s, size_t len, size_t *bad) {
-  for (size_t i = 0; i < len;) {
-    unsigned char b = s[i];
-    size_t n;
-    uint32_t cp;
-    if (b < 0x80) {
-      i++;
-      continue;
-    } else if (b >= 0xC2 && b < 0xE0) {
-      n = 2;
-      cp = b & 0x1F;
-    } else if (b >= 0xE0 && b < 0xF0) {
-      n = 3;
-      cp = b & 0x0F;
-    } else if (b >= 0xF0 && b < 0xF5) {
-      n = 4;
-      cp = b & 0x07;
-    } else {
-      *bad = i;
-      return 0;
-    }
-    if (i + n > len) {
-      *bad = i;
-      return 0;
-    }
-    for (size_t k = 1; k < n; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) {
-        *bad = i;
-        return 0;
-      }
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      *bad = i;
-      return 0;
-    }
-    i += n;
-  }
-  return 1;
-}
-
 tetra_status tt_precompiled_create(const void *charsmap, size_t len, const char *path,
                                    const tetra_allocator *a, tt_precompiled **out, tetra_error *err) {
   if (!out || (!charsmap && len))
@@ -87,8 +45,8 @@ tetra_status tt_precompiled_create(const void *charsmap, size_t len, const char 
                            "tokenizer.json: %s.precompiled_charsmap: empty trie", path);
   const unsigned char *norm = b + 4 + 4 * n_units;
   size_t norm_len = len - 4 - 4 * n_units;
-  size_t bad = 0;
-  if (!valid_utf8(norm, norm_len, &bad))
+  size_t bad = tt_utf8_valid_prefix((const char *)norm, norm_len);
+  if (bad != norm_len)
     return tetra_error_set(err, TETRA_ERR_FORMAT,
                            "tokenizer.json: %s.precompiled_charsmap: the normalized strings are not "
                            "valid UTF-8 (byte %zu of the charsmap)",

@@ -35,8 +35,6 @@ void tt_scratch_release(tt_scratch *s);
 void *tt_scratch_alloc(tt_scratch *s, size_t size);
 
 /* ---- UTF-8 sanitization (utf8_sanitize.c) ------------------------------------------------------ */
-/* Length of the longest valid UTF-8 prefix of s (n when all of it is valid). */
-size_t tt_utf8_valid_prefix(const char *s, size_t n);
 /* Length of the maximal invalid subpart at the start of s (0 if s starts with a valid char). */
 size_t tt_utf8_invalid_len(const char *s, size_t n);
 /* Replaces every maximal invalid subpart by U+FFFD (WHATWG / Unicode "best practice"). *out gets

@@ -69,5 +69,8 @@ uint32_t tt_utf8_decode(const char *s, size_t len, size_t *used);
 int tt_utf8_encode(uint32_t cp, char out[4]);
 /* Length of the UTF-8 sequence that starts with byte b (1 for continuation bytes too). */
 int tt_utf8_len(unsigned char b);
+/* Length of the longest valid (strict: no overlongs, surrogates or values above U+10FFFF) UTF-8
+ * prefix of s, n when all of it is valid (utf8_sanitize.c). */
+size_t tt_utf8_valid_prefix(const char *s, size_t n);
 
 #endif
