@@ -46,17 +46,23 @@ void softmax_f32(size_t rows, size_t n, const float *x, size_t ldx, float *y, si
   }
 }
 
+/* The references' row maximum: NaN as soon as one element is NaN. */
+static double row_max_ref(const float *x, size_t n) {
+  double m = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    if (isnan(x[i]) || isnan(m)) m = NAN;
+    else if (x[i] > m) m = x[i];
+  }
+  return m;
+}
+
 /* Reference: the same three steps in double (libm exp), rounded to float at the end. */
 void softmax_f32_ref(size_t rows, size_t n, const float *x, size_t ldx, float *y, size_t ldy) {
   if (n == 0) return;
   for (size_t r = 0; r < rows; r++) {
     const float *xr = x + r * ldx;
     float *yr = y + r * ldy;
-    double m = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-      if (isnan(xr[i]) || isnan(m)) m = NAN;
-      else if (xr[i] > m) m = xr[i];
-    }
+    double m = row_max_ref(xr, n);
     double s = 0.0;
     for (size_t i = 0; i < n; i++) s += exp((double)xr[i] - m);
     for (size_t i = 0; i < n; i++) yr[i] = (float)(exp((double)xr[i] - m) / s);
@@ -106,11 +112,7 @@ void softmax_exp_f32_ref(size_t rows, size_t n, const float *x, size_t ldx, floa
   for (size_t r = 0; r < rows; r++) {
     const float *xr = x + r * ldx;
     float *yr = y + r * ldy;
-    double m = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-      if (isnan(xr[i]) || isnan(m)) m = NAN;
-      else if (xr[i] > m) m = xr[i];
-    }
+    double m = row_max_ref(xr, n);
     double s = 0.0;
     for (size_t i = 0; i < n; i++) {
       yr[i] = (float)exp((double)xr[i] - m);
