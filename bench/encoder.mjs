@@ -7,7 +7,9 @@
 //   end to end  feature extraction (tokenize, infer, mean-pool, normalize) with tetra's pipeline()
 //             against @huggingface/transformers' pipeline('feature-extraction') on the same local
 //             model folder, made to run onnxruntime-web (not onnxruntime-node)
-// Outputs are compared (cosine) while timing. Everything also goes to bench/out/encoder.json.
+// Outputs are compared (cosine) while timing. Everything also goes to bench/out/encoder.json
+// (encoder-relaxed.json for the relaxed-SIMD build: --simd relaxed, or auto where the engine has
+// relaxed SIMD; Node 20: node --experimental-wasm-relaxed-simd bench/encoder.mjs).
 //
 //   node bench/encoder.mjs [--reps N] [--min-ms MS] [--shapes 1x128,1x512,8x128] [--no-ort]
 //                          [--no-e2e] [--no-int8]
@@ -42,7 +44,7 @@ const TARGET_LOAD_MS = 50; // fp32 model, bytes in memory -> ready
 function log(msg) { process.stderr.write(`bench: ${msg}\n`); }
 
 function parseArgs(argv) {
-  const opts = { reps: 5, minMs: 150, shapes: SHAPES, ort: true, e2e: true, int8: true };
+  const opts = { reps: 5, minMs: 150, shapes: SHAPES, ort: true, e2e: true, int8: true, simd: 'auto' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
@@ -62,8 +64,12 @@ function parseArgs(argv) {
     } else if (a === '--no-ort') opts.ort = false;
     else if (a === '--no-e2e') opts.e2e = false;
     else if (a === '--no-int8') opts.int8 = false;
+    else if (a.startsWith('--simd')) {
+      opts.simd = value();
+      if (!['auto', 'base', 'relaxed'].includes(opts.simd)) throw new Error(`bench: --simd takes auto, base or relaxed, not ${opts.simd}`);
+    }
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/encoder.mjs [--reps N] [--min-ms MS] [--shapes 1x128,...] [--no-ort] [--no-e2e] [--no-int8]');
+      console.log('usage: node bench/encoder.mjs [--reps N] [--min-ms MS] [--shapes 1x128,...] [--no-ort] [--no-e2e] [--no-int8] [--simd auto|base|relaxed]');
       process.exit(0);
     } else throw new Error(`bench: unknown argument ${a}`);
   }
@@ -204,8 +210,9 @@ async function main() {
   const started = performance.now();
   const loadStart = os.loadavg();
   const files = await ensureFiles();
-  const { init, Transformer, pipeline } = await import('../js/index.js');
-  await init();
+  const { init, Transformer, pipeline, simdLevel } = await import('../js/index.js');
+  await init({ simd: opts.simd });
+  const build = simdLevel();
 
   let ort = null;
   if (opts.ort || opts.e2e) {
@@ -333,8 +340,8 @@ async function main() {
   const lines = [];
   const machine = { cpu: cpuModel(), logical_cpus: os.cpus().length, node: process.versions.node, v8: process.versions.v8,
     onnxruntime_web: ort ? ort.env.versions?.web ?? null : null, transformers_js: tjsVersion, git_commit: gitCommit(),
-    tetra_wasm_bytes: readFileSync(join(REPO, 'js', 'tetra.wasm')).length };
-  lines.push(`machine: ${machine.cpu}, ${machine.logical_cpus} logical CPUs, load avg ${loadStart.map((x) => x.toFixed(2)).join(' ')} at start; Node ${machine.node}; onnxruntime-web ${machine.onnxruntime_web ?? '(not run)'}; transformers.js ${tjsVersion ?? '(not run)'}`);
+    tetra_build: build, tetra_wasm_bytes: readFileSync(join(REPO, 'js', build === 'relaxed' ? 'tetra-relaxed.wasm' : 'tetra.wasm')).length };
+  lines.push(`machine: ${machine.cpu}, ${machine.logical_cpus} logical CPUs, load avg ${loadStart.map((x) => x.toFixed(2)).join(' ')} at start; Node ${machine.node}; tetra ${build === 'relaxed' ? 'tetra-relaxed.wasm (relaxed SIMD: fused multiply-adds)' : 'tetra.wasm (SIMD128)'}; onnxruntime-web ${machine.onnxruntime_web ?? '(not run)'}; transformers.js ${tjsVersion ?? '(not run)'}`);
   lines.push(`model: MiniLM-L6 shape (6 layers, hidden 384, 12 heads, FFN 1536, vocab 30522), deterministic weights; fp32 file ${(files.weights.length / 1e6).toFixed(1)} MB${int8 ? `, int8 file ${(int8.length / 1e6).toFixed(1)} MB` : ''}; single thread everywhere`);
   const L = report.load;
   lines.push(`load (bytes in memory -> ready), best (median) ms: tetra fp32 ${fmt(L.tetra_fp32.best_ms)} (${fmt(L.tetra_fp32.median_ms)})`
@@ -380,9 +387,10 @@ async function main() {
   const totalS = (performance.now() - started) / 1e3;
   lines.push(`total ${totalS.toFixed(0)} s`);
   console.log(lines.join('\n'));
-  writeFileSync(join(OUT, 'encoder.json'), JSON.stringify({ machine: { ...machine, load_average_start: loadStart, load_average_end: os.loadavg() },
+  const outFile = join(OUT, build === 'relaxed' ? 'encoder-relaxed.json' : 'encoder.json');
+  writeFileSync(outFile, JSON.stringify({ machine: { ...machine, load_average_start: loadStart, load_average_end: os.loadavg() },
     options: opts, ...report, targets, total_seconds: totalS }, null, 1) + '\n');
-  log(`wrote ${relative(REPO, join(OUT, 'encoder.json'))}`);
+  log(`wrote ${relative(REPO, outFile)}`);
 }
 
 main().catch((err) => {

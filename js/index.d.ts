@@ -6,8 +6,18 @@ export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssem
 /**
  * Loads and instantiates the WebAssembly core. Call once before anything else; later calls
  * return the same promise. Works in Node 20+, browsers and Web Workers.
+ * `simd` picks between the two builds next to index.js: 'auto' (default) takes tetra-relaxed.wasm
+ * (fused multiply-adds in f32 matrix products) where the engine has relaxed SIMD, else
+ * tetra.wasm; 'base' always takes tetra.wasm (float results identical on every machine);
+ * 'relaxed' requires relaxed SIMD. Ignored when `wasm` is given.
  */
-export function init(options?: { wasm?: WasmSource }): Promise<void>;
+export function init(options?: { wasm?: WasmSource; simd?: 'auto' | 'base' | 'relaxed' }): Promise<void>;
+
+/** Which build init() loaded: 'relaxed' (fused multiply-adds) or 'base'. Requires init(). */
+export function simdLevel(): 'relaxed' | 'base';
+
+/** Whether this engine runs relaxed SIMD (Chrome 114+, Node 22+, Node 20 with --experimental-wasm-relaxed-simd). */
+export function hasRelaxedSimd(): boolean;
 
 /** The version of the C core, e.g. "0.1.0". Requires init(). */
 export function coreVersion(): string;

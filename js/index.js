@@ -4,7 +4,7 @@
 //   await init();
 //   const booster = Booster.fromXGBoost(modelJsonText);
 //   const probabilities = booster.predict(new Float32Array(rows), { ncols: booster.numFeatures });
-export { init, coreVersion, TetraError } from './wasm.js';
+export { init, coreVersion, simdLevel, hasRelaxedSimd, TetraError } from './wasm.js';
 export { Booster } from './booster.js';
 export { Tensor } from './tensor.js';
 export { Tokenizer } from './tokenizer.js';

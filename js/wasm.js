@@ -1,16 +1,35 @@
 // Loads and instantiates tetra.wasm once per realm, in Node and in browsers, with no bundler
 // configuration: the module is located next to this file through import.meta.url.
 // The wasm is a standalone reactor (no Emscripten JS glue); it needs one import.
+//
+// Two builds sit side by side: tetra.wasm (SIMD128) and tetra-relaxed.wasm, the same module with
+// fused multiply-adds in the f32 GEMM (relaxed SIMD's f32x4.relaxed_madd; 20-25% faster f32
+// matrix products on the development machine). init() takes the relaxed one where the engine
+// validates relaxed SIMD (Chrome 114+, Node 22+, Node 20 with --experimental-wasm-relaxed-simd)
+// unless told otherwise; its float results differ from tetra.wasm's by rounding (fused
+// products), so init({ simd: 'base' }) is there for bit-for-bit reproducibility across machines.
 
 let ready = null; // Promise<Runtime>
 let runtime = null; // Runtime once ready
 
 const isNode = typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
 
+// (module (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f32x4.relaxed_madd))
+const RELAXED_PROBE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00,
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x00, 0x20, 0x00, 0xfd, 0x85, 0x02, 0x0b]);
+
+/** Whether this engine runs relaxed SIMD (it validates f32x4.relaxed_madd). */
+export function hasRelaxedSimd() {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
+const SIMD_CHOICES = ['auto', 'base', 'relaxed'];
+
 async function loadSource(source) {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
-  const url = source === undefined ? new URL('./tetra.wasm', import.meta.url) : new URL(String(source), import.meta.url);
+  const url = new URL(String(source), import.meta.url);
   if (isNode && url.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
     let bytes;
@@ -89,7 +108,6 @@ export class TetraError extends Error {
   }
 }
 
-/** Throws the runtime's pending error. */
 /** How a value reads in an error message: "null", "an array", "a Map", "a number". */
 export function describe(value) {
   if (value === null) return 'null';
@@ -102,19 +120,47 @@ export function invalid(message) {
   return new TetraError('TETRA_ERR_INVALID_ARGUMENT', message);
 }
 
+/** Throws the runtime's pending error. */
 export function raise(rt) {
   throw new TetraError(rt.errorCode(), rt.errorMessage());
 }
 
+/** The module init() loads: options.wasm as given, else one of the two builds next to this file. */
+async function chooseModule(options) {
+  const simd = options.simd ?? 'auto';
+  if (!SIMD_CHOICES.includes(simd)) {
+    throw new TypeError(`tetra: init({ simd }) must be one of ${SIMD_CHOICES.map((c) => `'${c}'`).join(', ')}, not ${JSON.stringify(simd)}`);
+  }
+  if (options.wasm !== undefined) return loadSource(options.wasm);
+  const relaxed = hasRelaxedSimd();
+  if (simd === 'relaxed' && !relaxed) {
+    throw new Error("tetra: init({ simd: 'relaxed' }): this engine has no relaxed SIMD "
+      + '(Chrome 114+, Node 22+; Node 20 needs --experimental-wasm-relaxed-simd)');
+  }
+  if (simd === 'base' || !relaxed) return loadSource('./tetra.wasm');
+  if (simd === 'relaxed') return loadSource('./tetra-relaxed.wasm');
+  try {
+    return await loadSource('./tetra-relaxed.wasm');
+  } catch {
+    // 'auto' and the relaxed build is not deployed next to tetra.wasm (a bundler that copied only
+    // tetra.wasm, say): the base build does everything, only its f32 GEMM is slower.
+    return loadSource('./tetra.wasm');
+  }
+}
+
 /**
  * Loads the WebAssembly module. Safe to call many times; later calls return the same promise.
- * @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module }} [options]
- *   where to find tetra.wasm (default: next to this file), or its bytes or compiled module.
+ * @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module,
+ *           simd?: 'auto' | 'base' | 'relaxed' }} [options]
+ *   wasm: where to find the module, or its bytes or compiled module (default: a build next to
+ *   this file). simd: which of the two builds next to this file: 'auto' (default: the relaxed-SIMD
+ *   build where the engine supports it), 'base' (tetra.wasm everywhere: the same float results on
+ *   every machine) or 'relaxed' (an error where unsupported). Ignored when wasm is given.
  */
 export function init(options = {}) {
   if (!ready) {
     ready = (async () => {
-      const module = await loadSource(options.wasm);
+      const module = await chooseModule(options);
       const instance = await WebAssembly.instantiate(module, {
         env: { emscripten_notify_memory_growth() { /* views are rebuilt on each access */ } },
       });
@@ -132,6 +178,12 @@ export function init(options = {}) {
 export function getRuntime() {
   if (!runtime) throw new Error('tetra: call `await init()` before using the library');
   return runtime;
+}
+
+/** Which build init() loaded: 'relaxed' (fused multiply-adds) or 'base'. Requires init(). */
+export function simdLevel() {
+  const rt = getRuntime();
+  return rt.exports.tetra_wasm_relaxed_simd?.() ? 'relaxed' : 'base';
 }
 
 /** The version of the C core, e.g. '0.1.0'. Requires init(). */

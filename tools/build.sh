@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds both flavours from the same sources:
 #   build/native  gcc, Debug, AddressSanitizer + UndefinedBehaviorSanitizer, with the C tests
-#   build/wasm    Emscripten -O3 -msimd128, writes js/tetra.wasm (and, with TETRA_WASM_TESTS=1,
-#                 the same C tests compiled to wasm, which ctest runs under Node)
+#   build/wasm    Emscripten -O3 -msimd128, writes js/tetra.wasm and js/tetra-relaxed.wasm (the
+#                 f32 GEMM with relaxed SIMD's fused multiply-adds) and, with TETRA_WASM_TESTS=1,
+#                 the same C tests compiled to wasm, which ctest runs under Node
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc 2>/dev/null || echo 2)"
@@ -34,4 +35,4 @@ quiet cmake --build build/wasm -j"$jobs"
 if [ "${TETRA_WASM_TESTS:-0}" = 1 ]; then
   quiet cmake --build build/wasm -j"$jobs" --target wasm_tests
 fi
-echo "tetra build: js/tetra.wasm $(wc -c <js/tetra.wasm) bytes; native tests in build/native" >&2
+echo "tetra build: js/tetra.wasm $(wc -c <js/tetra.wasm) bytes, js/tetra-relaxed.wasm $(wc -c <js/tetra-relaxed.wasm) bytes; native tests in build/native" >&2

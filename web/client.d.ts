@@ -70,6 +70,8 @@ export interface RemoteTransformer {
   readonly config: Record<string, unknown>;
   /** Whether the model was loaded with a tokenizer (text input needs one). */
   readonly hasTokenizer: boolean;
+  /** The build the worker loaded: 'relaxed' (fused multiply-adds) or 'base'. */
+  readonly simd: 'relaxed' | 'base';
   readonly modelType: 'bert' | 'roberta' | 'distilbert' | 'xlm-roberta' | string;
   readonly architecture: string;
   readonly vocabSize: number;

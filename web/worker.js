@@ -22,7 +22,7 @@
 //   failure  -> { id, ok: false, error: { name, code, message } }
 //              (code: the TetraError code, e.g. TETRA_ERR_INVALID_ARGUMENT; absent for other errors)
 // A failed request leaves every loaded model as it was.
-import { init, Booster, Transformer } from '../js/index.js';
+import { init, Booster, Transformer, simdLevel } from '../js/index.js';
 
 const models = new Map();
 let nextHandle = 1;
@@ -44,6 +44,7 @@ function transformerInfo(model) {
     modelType, architecture, vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
     maxLength, typeVocabSize, head, numLabels, labels: [...model.labels], multiLabel, hasPooler, precision,
     pooling: [...model.pooling], normalize, padTokenId, config, hasTokenizer: model.tokenizer !== null,
+    simd: simdLevel(), // the build this worker loaded: 'relaxed' or 'base'
   };
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "tetra/tetra.h"
+#include "tensor/kernels/kernels.h"
 
 void *tetra_wasm_alloc(size_t size) { return malloc(size ? size : 1); }
 void tetra_wasm_free(void *ptr) { free(ptr); }
@@ -19,6 +20,8 @@ int tetra_wasm_error_code(const tetra_error *err) { return (int)err->code; }
 const char *tetra_wasm_error_message(const tetra_error *err) { return err->message; }
 
 const char *tetra_wasm_version(void) { return TETRA_VERSION_STRING; }
+/* 1 in js/tetra-relaxed.wasm (fused multiply-adds in the f32 GEMM), 0 in js/tetra.wasm. */
+int tetra_wasm_relaxed_simd(void) { return gemm_f32_fused(); }
 
 /* Returns the forest or NULL with err set. */
 tetra_forest *tetra_wasm_trees_load_xgboost_json(const char *json, size_t len, tetra_error *err) {

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ROOT } from './helpers.js';
+import { hasRelaxedSimd } from '../../js/index.js';
 
-const SHIPPED = ['js/index.js', 'js/index.d.ts', 'js/tetra.wasm', 'js/transformer.js', 'web/client.js', 'web/client.d.ts', 'web/worker.js', 'package.json', 'README.md'];
+const SHIPPED = ['js/index.js', 'js/index.d.ts', 'js/tetra.wasm', 'js/tetra-relaxed.wasm', 'js/transformer.js', 'web/client.js', 'web/client.d.ts', 'web/worker.js', 'package.json', 'README.md'];
 
 function npm(args, cwd, env = {}) {
   return execFileSync('npm', args, {
@@ -63,22 +64,28 @@ test('npm pack ships web/, the typings and the wasm; an offline install resolves
   // layout) and loads the shipped wasm.
   const probe = `
     const resolved = {};
-    for (const s of ['tetra', 'tetra/web/client.js', 'tetra/web/worker.js', 'tetra/tetra.wasm']) resolved[s] = import.meta.resolve(s);
+    for (const s of ['tetra', 'tetra/web/client.js', 'tetra/web/worker.js', 'tetra/tetra.wasm', 'tetra/tetra-relaxed.wasm']) resolved[s] = import.meta.resolve(s);
     let hidden = null;
     try { import.meta.resolve('tetra/tools/serve.mjs'); } catch (e) { hidden = e.code; }
     const tetra = await import('tetra');
     await tetra.init();
     const client = await import('tetra/web/client.js');
-    console.log(JSON.stringify({ resolved, hidden, version: tetra.coreVersion(), client: typeof client.TetraWorker, transformer: typeof tetra.Transformer }));
+    console.log(JSON.stringify({ resolved, hidden, version: tetra.coreVersion(), simd: tetra.simdLevel(), client: typeof client.TetraWorker, transformer: typeof tetra.Transformer }));
   `;
   const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: app, encoding: 'utf8' }));
+  // The same probe where relaxed SIMD is on loads the installed tetra-relaxed.wasm.
+  const relaxedFlag = hasRelaxedSimd() ? [] : ['--experimental-wasm-relaxed-simd'];
+  const relaxed = JSON.parse(execFileSync(process.execPath, [...relaxedFlag, '--input-type=module', '-e', probe], { cwd: app, encoding: 'utf8' }));
+  assert.equal(relaxed.simd, 'relaxed', 'init() takes tetra-relaxed.wasm where relaxed SIMD is on');
   const base = `file://${installed}/`;
   assert.deepEqual(out.resolved, {
     'tetra': `${base}js/index.js`,
     'tetra/web/client.js': `${base}web/client.js`,
     'tetra/web/worker.js': `${base}web/worker.js`,
     'tetra/tetra.wasm': `${base}js/tetra.wasm`,
+    'tetra/tetra-relaxed.wasm': `${base}js/tetra-relaxed.wasm`,
   });
+  assert.equal(out.simd, relaxedFlag.length ? 'base' : 'relaxed', 'init() picks the build the engine supports');
   assert.equal(out.hidden, 'ERR_PACKAGE_PATH_NOT_EXPORTED', 'files outside "exports" stay private');
   assert.match(out.version, /^\d+\.\d+\.\d+/);
   assert.equal(out.client, 'function');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { init, Tensor, TetraError } from '../../js/index.js';
 import { getRuntime } from '../../js/wasm.js';
 
-await init();
+await init({ simd: process.env.TETRA_TEST_SIMD }); // relaxed_simd.test.js re-runs this file with "relaxed"
 
 function close(got, want, tol = 1e-6) {
   assert.equal(got.length, want.length, 'length');

@@ -12,7 +12,7 @@ import { getRuntime } from '../../js/wasm.js';
 import { buildSafetensors } from './nn_weights.js';
 import { ROOT } from './helpers.js';
 
-await init();
+await init({ simd: process.env.TETRA_TEST_SIMD }); // relaxed_simd.test.js re-runs this file with "relaxed"
 
 const NN = `${ROOT}tests/golden/nn/`;
 const HIDDEN_TOL = 1e-4;

@@ -1,11 +1,15 @@
 // Compiled with `tsc --noEmit` by tests/js/types.test.js: the declarations must accept real usage
 // and reject misuse (the @ts-expect-error lines fail the build if they stop being errors).
-import { init, Booster, TetraError, coreVersion, Tensor, Tokenizer } from 'tetra';
+import { init, Booster, TetraError, coreVersion, simdLevel, hasRelaxedSimd, Tensor, Tokenizer } from 'tetra';
 import type { Encoding, EncodeOptions } from 'tetra';
 
 async function main(): Promise<void> {
   await init();
   await init({ wasm: new URL('./tetra.wasm', 'file:///x/') });
+  await init({ simd: hasRelaxedSimd() ? 'relaxed' : 'base' });
+  const build: 'relaxed' | 'base' = simdLevel();
+  // @ts-expect-error simd is 'auto', 'base' or 'relaxed'
+  await init({ simd: 'fast' });
   const version: string = coreVersion();
   const booster = Booster.fromXGBoost('{}', { sha256: 'ab' });
   const out: Float32Array = booster.predict(new Float32Array(30), { ncols: 30, outputMargin: true });

@@ -40,6 +40,9 @@ void gemm_f32_packed(size_t M, size_t N, size_t K, const float *A, size_t lda,
 /* Unpacked B (any of the two layouts): packs panels of B into workspace as it goes.
  * workspace holds gemm_f32_workspace_size(K, N) floats. */
 size_t gemm_f32_workspace_size(size_t K, size_t N);
+/* 1 in the relaxed-SIMD build, whose multiply-adds are fused (f32x4.relaxed_madd): its results
+ * then match gemm_f32_ref within rounding error, not bit for bit; 0 otherwise. */
+int gemm_f32_fused(void);
 void gemm_f32(size_t M, size_t N, size_t K, const float *A, size_t lda, const float *B,
               size_t ldb, int trans_b, const float *bias, kernel_activation act, float *C,
               size_t ldc, float *workspace);

@@ -1,0 +1,72 @@
+// The two builds of the core: js/tetra.wasm (SIMD128) and js/tetra-relaxed.wasm (the f32 GEMM's
+// multiply-adds fused with relaxed SIMD's f32x4.relaxed_madd; tools/wasm/relax_opcodes.mjs).
+// This process runs Node's default engine; the relaxed build is exercised in a child where relaxed
+// SIMD is on (Node 20: --experimental-wasm-relaxed-simd), which re-runs this file, the tensor tests
+// and the whole transformer suite (PyTorch goldens, int8, bad input) against tetra-relaxed.wasm.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+import { hasRelaxedSimd, init, simdLevel, Tensor } from '../../js/index.js';
+import { ROOT } from './helpers.js';
+
+const IN_CHILD = process.env.TETRA_TEST_SIMD === 'relaxed';
+// The child loads the relaxed build as the other files do (init({ simd: process.env.TETRA_TEST_SIMD })).
+if (IN_CHILD) await init({ simd: 'relaxed' });
+
+// [-1, 1 + 2^-13] . [1, 1 - 2^-13]: the second product is 1 - 2^-26, which float32 rounds to 1.
+// Fused into the running sum (-1) it survives as -2^-26; rounded first, the sum is exactly 0.
+const E = 2 ** -13;
+function fusedProbe() {
+  const a = Tensor.from(new Float32Array([-1, 1 + E]), [1, 2]);
+  const b = Tensor.from(new Float32Array([1, 1 - E]), [2, 1]);
+  const c = a.matmul(b);
+  const value = c.toArray()[0];
+  for (const t of [a, b, c]) t.dispose();
+  return value;
+}
+
+function cpuHasFma() {
+  try {
+    return / fma /.test(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] + ' ');
+  } catch {
+    return null; // not Linux: unknown
+  }
+}
+
+if (!IN_CHILD) {
+  test('tetra.wasm: init() validates `simd`, and the base build rounds every product', async () => {
+    await assert.rejects(init({ simd: 'fast' }), /init\(\{ simd \}\) must be one of 'auto', 'base', 'relaxed', not "fast"/);
+    if (!hasRelaxedSimd()) {
+      await assert.rejects(init({ simd: 'relaxed' }), /this engine has no relaxed SIMD/);
+    }
+    await init({ simd: 'base' });
+    assert.equal(simdLevel(), 'base');
+    assert.equal(fusedProbe(), 0);
+  });
+
+  test('tetra-relaxed.wasm passes this file, the tensor tests and the transformer goldens', { timeout: 600_000 }, (t) => {
+    const flag = hasRelaxedSimd() ? [] : ['--experimental-wasm-relaxed-simd'];
+    const files = ['tests/js/relaxed_simd.test.js', 'tests/js/tensor.test.js', 'tests/js/transformer.test.js'];
+    // Without NODE_TEST_CONTEXT, which `node --test` sets for its children: the child then reports
+    // as a runner of its own (TAP on stdout) instead of streaming its events to this process.
+    const { NODE_TEST_CONTEXT, ...env } = process.env;
+    const r = spawnSync(process.execPath, [...flag, '--test', '--test-reporter=tap', ...files], {
+      cwd: ROOT, encoding: 'utf8', env: { ...env, TETRA_TEST_SIMD: 'relaxed' }, maxBuffer: 64 << 20,
+    });
+    const summary = (r.stdout.match(/^# (tests|pass|fail|skipped) \d+$/gm) || []).map((line) => line.slice(2)).join(', ');
+    t.diagnostic(`relaxed build: ${summary}`);
+    assert.equal(r.status, 0, `the relaxed-build run failed (${summary}):\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-2000)}`);
+    assert.match(summary, /pass [1-9]/);
+    assert.match(summary, /fail 0/);
+  });
+} else {
+  test('tetra-relaxed.wasm is the build loaded, and its multiply-adds are fused on an FMA CPU', () => {
+    assert.equal(simdLevel(), 'relaxed');
+    const value = fusedProbe();
+    const fma = cpuHasFma();
+    if (fma === true) assert.equal(value, -(2 ** -26));
+    else assert.ok(value === 0 || value === -(2 ** -26), `probe gave ${value}`);
+  });
+}
