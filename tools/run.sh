@@ -22,12 +22,12 @@ case "$what" in
     exec node --test --test-concurrency=1 tests/js/ tests/browser/
     ;;
   bench)
-    # npm run bench [-- trees|gemm|gemm_i8|kernels|tokenizers|encoder ...]: the named benchmarks (default: all)
+    # npm run bench [-- trees|gemm|gemm_i8|kernels|simd_ceiling|tokenizers|encoder ...]: the named benchmarks (default: all)
     bash tools/setup.sh bench
     TETRA_SKIP_NATIVE=1 bash tools/build.sh
     export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs" # emcc, for the bench-only builds
     names=("$@")
-    [ "${#names[@]}" -gt 0 ] || names=(trees gemm gemm_i8 kernels tokenizers encoder)
+    [ "${#names[@]}" -gt 0 ] || names=(trees gemm gemm_i8 kernels simd_ceiling tokenizers encoder)
     for name in "${names[@]}"; do
       echo "== bench/$name.mjs ==" >&2
       node "bench/$name.mjs"
