@@ -31,6 +31,16 @@ case "$what" in
     for name in "${names[@]}"; do
       echo "== bench/$name.mjs ==" >&2
       node "bench/$name.mjs"
+      if [ "$name" = encoder ]; then
+        # The same comparison on js/tetra-relaxed.wasm, which Node 20 runs behind a flag (newer
+        # Node and Chrome without one).
+        echo "== bench/encoder.mjs --simd relaxed ==" >&2
+        if node --experimental-wasm-relaxed-simd -e 0 2>/dev/null; then
+          node --experimental-wasm-relaxed-simd bench/encoder.mjs --simd relaxed
+        else
+          node bench/encoder.mjs --simd relaxed
+        fi
+      fi
     done
     ;;
   *)
