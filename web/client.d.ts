@@ -1,8 +1,8 @@
 // Type declarations for tetra's Web Worker client (web/client.js, package subpath
 // 'tetra/web/client.js'): the Booster and Transformer APIs of js/index.d.ts as promises.
 import type {
-  Aggregation, EmbedOptions, EntityGroup, Encoding, LabelScore, ModelInputs, Pooling, PoolingMode,
-  PredictOptions, Rows, TextBatchOptions, TextInput, TokenEntity, TransformerFiles,
+  Aggregation, EmbedOptions, EntityGroup, Encoding, LabelScore, ModelInputs, Pooling,
+  PredictOptions, Rows, TextBatchOptions, TextInput, TokenEntity, Transformer, TransformerFiles,
 } from '../js/index.js';
 
 /** Starts web/worker.js in a module Web Worker and talks to it. */
@@ -51,8 +51,14 @@ export type PlainEncoding = Pick<Encoding, 'ids' | 'typeIds' | 'attentionMask' |
   overflowing?: PlainEncoding[];
 };
 
+/** The facts of a Transformer that a RemoteTransformer carries as fields. */
+export type TransformerFacts = Pick<Transformer, 'config' | 'modelType' | 'architecture' | 'vocabSize'
+  | 'hiddenSize' | 'numLayers' | 'numHeads' | 'intermediateSize' | 'maxPositions' | 'maxLength'
+  | 'typeVocabSize' | 'head' | 'numLabels' | 'labels' | 'multiLabel' | 'hasPooler' | 'precision'
+  | 'pooling' | 'normalize' | 'padTokenId'>;
+
 /** A Transformer in the worker: its methods as promises, its facts as fields. */
-export interface RemoteTransformer {
+export interface RemoteTransformer extends TransformerFacts {
   embed(texts: string, options?: EmbedOptions): Promise<Float32Array>;
   embed(texts: ReadonlyArray<TextInput>, options?: EmbedOptions): Promise<Float32Array[]>;
   classify(texts: string, options?: TextBatchOptions & { topK?: number | null }): Promise<LabelScore[]>;
@@ -67,28 +73,8 @@ export interface RemoteTransformer {
   tokenize(texts: TextInput | ReadonlyArray<TextInput>, options?: { maxLength?: number }): Promise<PlainEncoding[]>;
   /** Releases the model in the worker. */
   free(): Promise<void>;
-  readonly config: Record<string, unknown>;
   /** Whether the model was loaded with a tokenizer (text input needs one). */
   readonly hasTokenizer: boolean;
   /** The build the worker loaded: 'relaxed' (fused multiply-adds) or 'base'. */
   readonly simd: 'relaxed' | 'base';
-  readonly modelType: 'bert' | 'roberta' | 'distilbert' | 'xlm-roberta' | string;
-  readonly architecture: string;
-  readonly vocabSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly numHeads: number;
-  readonly intermediateSize: number;
-  readonly maxPositions: number;
-  readonly maxLength: number;
-  readonly typeVocabSize: number;
-  readonly head: 'none' | 'sequence' | 'token';
-  readonly numLabels: number;
-  readonly labels: readonly string[];
-  readonly multiLabel: boolean;
-  readonly hasPooler: boolean;
-  readonly precision: 'fp32' | 'int8';
-  readonly pooling: readonly PoolingMode[];
-  readonly normalize: boolean;
-  readonly padTokenId: number;
 }

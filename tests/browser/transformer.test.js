@@ -13,52 +13,11 @@ import { createServer } from 'node:http';
 
 import { ROOT } from '../js/helpers.js';
 import { buildSafetensors } from '../js/nn_weights.js';
+import { COS_FP32, COS_INT8, HIDDEN_TOL, LOGIT_TOL, cosine, f32, loadGolden, maskedMaxAbs, maxAbs } from '../js/nn_checks.js';
 import { openBrowser, watchProblems } from './session.js';
 
 const NN = `${ROOT}tests/golden/nn/`;
 const TOKENIZER = `${ROOT}../shared/models/all-MiniLM-L6-v2/tokenizer.json`;
-const HIDDEN_TOL = 1e-4;
-const LOGIT_TOL = 1e-4;
-const COS_FP32 = 0.99999;
-const COS_INT8 = 0.99;
-
-const f32 = (o) => {
-  const bytes = Buffer.from(o.f32, 'base64');
-  return new Float32Array(new Uint8Array(bytes).buffer);
-};
-
-function cosine(a, b) {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / Math.sqrt(aa * bb);
-}
-
-/** Largest |got - want| over the real (mask 1) rows of a padded per-token output; the goldens
- * store real tokens only. */
-function maskedMaxAbs(got, want, mask, width) {
-  let worst = 0;
-  let at = 0;
-  for (let r = 0; r < mask.length; r++) {
-    if (!mask[r]) continue;
-    for (let i = 0; i < width; i++) worst = Math.max(worst, Math.abs(got[r * width + i] - want[at + i]));
-    at += width;
-  }
-  assert.equal(at, want.length, 'real tokens of the output vs the golden');
-  return worst;
-}
-
-function maxAbs(got, want) {
-  assert.equal(got.length, want.length, 'output length');
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-  return worst;
-}
 
 /** Smallest cosine between rows of width H of `got` (flat, or one array per row) and `want`. */
 function minCosine(got, want, H) {
@@ -97,16 +56,6 @@ async function serveFixtures(t, files) {
   });
   await new Promise((listening) => server.listen(0, '127.0.0.1', listening));
   return `http://127.0.0.1:${server.address().port}`;
-}
-
-function loadGolden(name) {
-  const dir = `${NN}${name}/`;
-  return {
-    name,
-    spec: JSON.parse(readFileSync(`${dir}spec.json`, 'utf8')),
-    inputs: JSON.parse(readFileSync(`${dir}inputs.json`, 'utf8')),
-    golden: JSON.parse(readFileSync(`${dir}golden.json`, 'utf8')),
-  };
 }
 
 test('Transformer encoders in a page and in web/worker.js match PyTorch', { timeout: 120_000 }, async (t) => {

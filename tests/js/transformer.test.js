@@ -10,59 +10,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { init, Transformer, pipeline, TetraError } from '../../js/index.js';
 import { getRuntime } from '../../js/wasm.js';
 import { buildSafetensors } from './nn_weights.js';
+import {
+  AGREE_INT8, COS_FP32, COS_INT8, HIDDEN_TOL, LOGIT_TOL, cosine, f32, loadGolden, maskedMaxAbs, maxAbs, realTokens,
+} from './nn_checks.js';
 import { ROOT } from './helpers.js';
 
 await init({ simd: process.env.TETRA_TEST_SIMD }); // relaxed_simd.test.js re-runs this file with "relaxed"
 
 const NN = `${ROOT}tests/golden/nn/`;
-const HIDDEN_TOL = 1e-4;
-const LOGIT_TOL = 1e-4;
-const COS_FP32 = 0.99999;
-const COS_INT8 = 0.99;
-const AGREE_INT8 = 0.99;
-
-const f32 = (o) => {
-  const bytes = Buffer.from(o.f32, 'base64');
-  return new Float32Array(new Uint8Array(bytes).buffer);
-};
-
-function cosine(a, b) {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / Math.sqrt(aa * bb);
-}
-
-/** The rows (of width `width`) of a padded per-token output whose mask is 1, as the goldens
- * store per-token outputs. */
-function realTokens(full, mask, width) {
-  const n = mask.reduce((a, m) => a + (m ? 1 : 0), 0);
-  const out = new Float32Array(n * width);
-  let at = 0;
-  for (let r = 0; r < mask.length; r++) {
-    if (!mask[r]) continue;
-    out.set(full.subarray(r * width, (r + 1) * width), at);
-    at += width;
-  }
-  return out;
-}
-
-/** Largest |got - want| between a padded per-token output and the golden's real-token rows. */
-function maskedMaxAbs(got, want, mask, width) {
-  return maxAbs(realTokens(got, mask, width), want);
-}
-
-function maxAbs(got, want) {
-  assert.equal(got.length, want.length, 'output length');
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
-  return worst;
-}
 
 /** The tokenizer.json a golden model was tokenized with, or null (with the reason) when absent. */
 async function tokenizerFor(inputs) {
@@ -75,18 +30,6 @@ async function tokenizerFor(inputs) {
   const path = `${ROOT}${inputs.tokenizer}`;
   if (!existsSync(path)) return [null, `${path} is absent`];
   return [readFileSync(path, 'utf8'), null];
-}
-
-function loadGolden(name) {
-  const dir = `${NN}${name}/`;
-  const spec = JSON.parse(readFileSync(`${dir}spec.json`, 'utf8'));
-  return {
-    name,
-    configText: readFileSync(`${dir}config.json`, 'utf8'),
-    spec,
-    inputs: JSON.parse(readFileSync(`${dir}inputs.json`, 'utf8')),
-    golden: JSON.parse(readFileSync(`${dir}golden.json`, 'utf8')),
-  };
 }
 
 const MODELS = existsSync(NN) ? readdirSync(NN).filter((d) => existsSync(`${NN}${d}/golden.json`)).sort() : [];
