@@ -1,5 +1,5 @@
 // Booster: an XGBoost tree ensemble loaded into the wasm core.
-import { describe, getRuntime, raise, TetraError } from './wasm.js';
+import { describe, digestOf, expectedDigest, getRuntime, raise, TetraError } from './wasm.js';
 
 const PREDICT_MARGIN = 1;
 // Inputs up to this size reuse one buffer per booster, so repeated small calls (one row as the
@@ -18,22 +18,6 @@ function modelBytes(json) {
   if (ArrayBuffer.isView(json)) return new Uint8Array(json.buffer, json.byteOffset, json.byteLength);
   if (json !== null && typeof json === 'object') return new TextEncoder().encode(JSON.stringify(json));
   throw new TypeError(`Booster.fromXGBoost: expected the model's JSON text, its parsed object or its bytes, not ${describe(json)}`);
-}
-
-// Accepts hex ("9f86...") or Subresource Integrity form ("sha256-n4bQ..."); returns lowercase hex.
-function expectedDigest(value) {
-  if (value === undefined || value === null) return null;
-  const text = String(value).trim();
-  if (/^[0-9a-fA-F]{64}$/.test(text)) return text.toLowerCase();
-  const sri = /^sha256-([A-Za-z0-9+/]{43}=)$/.exec(text);
-  if (sri) return hex(Uint8Array.from(atob(sri[1]), (c) => c.charCodeAt(0)));
-  throw new TetraError('TETRA_ERR_INVALID_ARGUMENT', `Booster.fromXGBoost: sha256 should be 64 hex digits or "sha256-<base64>", not ${JSON.stringify(value)}`);
-}
-
-function hex(bytes) {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }
 
 /**
@@ -106,7 +90,7 @@ export class Booster {
    */
   static fromXGBoost(json, options = {}) {
     const rt = getRuntime();
-    const expected = expectedDigest(options.sha256);
+    const expected = expectedDigest(options.sha256, 'Booster.fromXGBoost');
     if (expected && !(typeof json === 'string' || json instanceof ArrayBuffer || ArrayBuffer.isView(json))) {
       // A parsed object has lost the file's bytes (JSON.stringify re-spells numbers and NaN).
       throw new TetraError('TETRA_ERR_INVALID_ARGUMENT', 'Booster.fromXGBoost: sha256 can only be checked against the model\'s bytes or text, not a parsed object');
@@ -116,10 +100,7 @@ export class Booster {
     let forest = 0;
     let digest;
     try {
-      const out = rt.alloc(32);
-      rt.exports.tetra_sha256(ptr, bytes.length, out);
-      digest = hex(rt.u8().subarray(out, out + 32));
-      rt.free(out);
+      digest = digestOf(rt, ptr, bytes.length);
       if (expected && expected !== digest) {
         throw new TetraError('TETRA_ERR_INTEGRITY', `Booster.fromXGBoost: the model's SHA-256 is ${digest}, expected ${expected}`);
       }

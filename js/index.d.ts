@@ -264,6 +264,8 @@ export interface TransformerFiles {
   precision?: 'auto' | 'fp32' | 'int8';
   /** Tokens per text after truncation (default and limit: the model's max positions). */
   maxLength?: number;
+  /** Expected SHA-256 of the weights' bytes, hex or "sha256-<base64>": a mismatch throws TETRA_ERR_INTEGRITY. */
+  sha256?: string;
 }
 
 /** Token ids of a padded batch: Int32Array, number[] (flat, row-major) or number[][]. */
@@ -345,6 +347,8 @@ export class Transformer {
   classifyTokens(texts: string, options?: TextBatchOptions & { aggregation?: Aggregation; ignoreLabels?: string[] }): Array<TokenEntity | EntityGroup>;
   /** Releases the wasm memory (and the tokenizer if fromHF created it). Idempotent. */
   free(): void;
+  /** SHA-256 (hex) of the weights file loaded: the one checked, or computed on first use. */
+  readonly sha256: string;
   readonly freed: boolean;
   readonly config: Record<string, unknown>;
   readonly tokenizer: Tokenizer | null;

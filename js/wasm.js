@@ -120,6 +120,36 @@ export function invalid(message) {
   return new TetraError('TETRA_ERR_INVALID_ARGUMENT', message);
 }
 
+/**
+ * An expected SHA-256 as lowercase hex: accepts 64 hex digits or the Subresource Integrity form
+ * "sha256-<base64>"; null when absent. `where` names the call in the error.
+ */
+export function expectedDigest(value, where) {
+  if (value === undefined || value === null) return null;
+  const text = String(value).trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return text.toLowerCase();
+  const sri = /^sha256-([A-Za-z0-9+/]{43}=)$/.exec(text);
+  if (sri) return hex(Uint8Array.from(atob(sri[1]), (c) => c.charCodeAt(0)));
+  throw new TetraError('TETRA_ERR_INVALID_ARGUMENT', `${where}: sha256 should be 64 hex digits or "sha256-<base64>", not ${JSON.stringify(value)}`);
+}
+
+function hex(bytes) {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** The SHA-256 (lowercase hex) of `length` bytes of wasm memory at `ptr`, by the C core. */
+export function digestOf(rt, ptr, length) {
+  const out = rt.alloc(32);
+  try {
+    rt.exports.tetra_sha256(ptr, length, out);
+    return hex(rt.u8().subarray(out, out + 32));
+  } finally {
+    rt.free(out);
+  }
+}
+
 /** Throws the runtime's pending error. */
 export function raise(rt) {
   throw new TetraError(rt.errorCode(), rt.errorMessage());

@@ -5,6 +5,7 @@
 // 10,000 calls; the pipeline() API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 import { init, Transformer, pipeline, TetraError } from '../../js/index.js';
@@ -378,6 +379,39 @@ test('misuse from JavaScript: bad options, heads the model lacks, use after free
   model.free();
   assert.equal(model.freed, true);
   assert.throws(() => model.forward({ inputIds: [101, 102] }), /freed/);
+});
+
+test('weights checked against an expected SHA-256 (hex or SRI); model.sha256 is the file\'s', () => {
+  const g = smallGolden();
+  const weights = weightsOf(g);
+  const want = createHash('sha256').update(weights).digest();
+  assert.equal(want.toString('hex'), g.spec.sha256_f32, 'the rebuilt weights are the golden file');
+
+  const lazy = Transformer.fromHF({ config: g.configText, weights });
+  assert.equal(lazy.sha256, want.toString('hex'), 'computed on first use from the model\'s copy');
+  const out = lazy.forward({ inputIds: [101, 102] });
+  assert.equal(lazy.sha256, want.toString('hex'), 'unchanged by a forward pass');
+  lazy.free();
+  assert.throws(() => lazy.sha256, /freed/);
+
+  for (const sha256 of [want.toString('hex').toUpperCase(), `sha256-${want.toString('base64')}`]) {
+    const m = Transformer.fromHF({ config: g.configText, weights, sha256 });
+    assert.equal(m.sha256, want.toString('hex'));
+    assert.deepEqual(m.forward({ inputIds: [101, 102] }), out);
+    m.free();
+  }
+  const heap = getRuntime().memory.buffer.byteLength; // after loads of this size: room for another
+  const wrong = `${want.toString('hex').slice(0, 63)}${want.toString('hex')[63] === '0' ? '1' : '0'}`;
+  throwsWith(() => Transformer.fromHF({ config: g.configText, weights, sha256: wrong }), 'TETRA_ERR_INTEGRITY',
+    new RegExp(`Transformer\\.fromHF: the weights' SHA-256 is ${want.toString('hex')}, expected ${wrong}`), 'a wrong digest');
+  throwsWith(() => Transformer.fromHF({ config: g.configText, weights, sha256: 'abc' }), 'TETRA_ERR_INVALID_ARGUMENT',
+    /Transformer\.fromHF: sha256 should be 64 hex digits or "sha256-<base64>", not "abc"/, 'a malformed digest');
+  // A refused load keeps nothing: the heap did not grow, and the next load still fits in it.
+  assert.equal(getRuntime().memory.buffer.byteLength, heap);
+  const again = Transformer.fromHF({ config: g.configText, weights, sha256: want.toString('hex') });
+  assert.deepEqual(again.forward({ inputIds: [101, 102] }), out);
+  again.free();
+  assert.equal(getRuntime().memory.buffer.byteLength, heap);
 });
 
 test('sentence-transformers pooling configs: 1_Pooling/config.json objects and concatenated modes', (t) => {

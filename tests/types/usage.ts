@@ -85,6 +85,8 @@ import type { FeatureOutput, LabelScore, EntityGroup, TokenEntity } from 'tetra'
 async function transformerUsage(): Promise<void> {
   const files = { config: '{}', weights: new Uint8Array(8), tokenizer: '{}', pooling: { pooling_mode_mean_tokens: true }, precision: 'int8' as const };
   const model = Transformer.fromHF(files);
+  const checked = Transformer.fromHF({ ...files, sha256: 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' });
+  const digest: string = checked.sha256;
   const one: Float32Array = model.embed('hello', { normalize: true });
   const many: Float32Array[] = model.embed(['a', ['b', 'c']], { pooling: 'cls', batchSize: 8 });
   const hidden: Float32Array = model.forward({ inputIds: new Int32Array(4), attentionMask: [1, 1, 1, 0] }, { batch: 2, seqLen: 2 });
