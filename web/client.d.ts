@@ -1,7 +1,7 @@
 // Type declarations for tetra's Web Worker client (web/client.js, package subpath
 // 'tetra/web/client.js'): the Booster and Transformer APIs of js/index.d.ts as promises.
 import type {
-  Aggregation, EmbedOptions, EntityGroup, Encoding, LabelScore, ModelInputs, Pooling,
+  Aggregation, Booster, EmbedOptions, EntityGroup, Encoding, LabelScore, ModelInputs, Pooling,
   PredictOptions, Rows, TextBatchOptions, TextInput, TokenEntity, Transformer, TransformerFiles,
 } from '../js/index.js';
 
@@ -28,22 +28,12 @@ export type RemoteTransformerFiles = Omit<TransformerFiles, 'tokenizer'> & {
   tokenizer?: string | object | Uint8Array | ArrayBuffer | null;
 };
 
-/** A Booster in the worker. */
-export interface RemoteBooster {
+/** A Booster in the worker: predict as a promise, the Booster's facts as fields (baseMargin aside). */
+export interface RemoteBooster extends Pick<Booster, 'numFeatures' | 'numClasses' | 'numOutputs'
+  | 'numTrees' | 'maxDepth' | 'objective' | 'booster' | 'featureNames' | 'xgboostVersion' | 'sha256'> {
   /** Same arguments and result as Booster.predict. */
   predict(rows: Rows, options?: PredictOptions): Promise<Float32Array>;
   free(): Promise<void>;
-  readonly numFeatures: number;
-  readonly numClasses: number;
-  readonly numOutputs: number;
-  readonly numTrees: number;
-  readonly maxDepth: number;
-  readonly objective: string;
-  /** "gbtree" or "dart". */
-  readonly booster: string;
-  readonly featureNames: string[] | null;
-  readonly xgboostVersion: [number, number, number] | null;
-  readonly sha256: string;
 }
 
 /** An Encoding's fields as plain data (what tokenize() answers from the worker). */
