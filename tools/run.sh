@@ -22,12 +22,13 @@ case "$what" in
     exec node --test --test-concurrency=1 tests/js/ tests/browser/
     ;;
   bench)
-    # npm run bench [-- trees|gemm|gemm_i8|kernels|simd_ceiling|tokenizers|encoder ...]: the named benchmarks (default: all)
+    # npm run bench [-- trees|gemm|gemm_i8|kernels|simd_ceiling|tokenizers|encoder|encoder_browser ...]: the named
+    # benchmarks (default: all; encoder_browser runs the encoder comparison in headless Chromium)
     bash tools/setup.sh bench
     TETRA_SKIP_NATIVE=1 bash tools/build.sh
     export NODE_PATH="${NODE_PATH:+$NODE_PATH:}/usr/share/nodejs" # emcc, for the bench-only builds
     names=("$@")
-    [ "${#names[@]}" -gt 0 ] || names=(trees gemm gemm_i8 kernels simd_ceiling tokenizers encoder)
+    [ "${#names[@]}" -gt 0 ] || names=(trees gemm gemm_i8 kernels simd_ceiling tokenizers encoder encoder_browser)
     for name in "${names[@]}"; do
       echo "== bench/$name.mjs ==" >&2
       node "bench/$name.mjs"

@@ -1,0 +1,184 @@
+// The page side of bench/encoder_browser.mjs: bench/encoder.mjs's forward and load comparison
+// (tetra fp32 and int8 against onnxruntime-web's wasm backend, one thread, same weights) run in
+// the page's main thread. Node calls these functions one step at a time through page.evaluate;
+// only timings and agreement figures go back (hidden states stay in the page). Timing, sampling,
+// ids and checks mirror bench/encoder.mjs, so the two reports compare figure for figure.
+import { init, Transformer, coreVersion, hasRelaxedSimd, simdLevel } from '../../js/index.js';
+
+// The wasm-only ESM build (no WebGPU/WebGL/WebNN), which loads ort-wasm-simd-threaded.{mjs,wasm}
+// from env.wasm.wasmPaths: the same wasm binary as onnxruntime-web's Node build.
+const ORT_DIST = new URL('../../node_modules/onnxruntime-web/dist/', import.meta.url).href;
+const ORT_MODULE = `${ORT_DIST}ort.wasm.min.mjs`;
+const CONFIG = new URL('../../tests/golden/nn/minilm/config.json', import.meta.url);
+const WEIGHTS = new URL('../out/encoder/model.safetensors', import.meta.url);
+const ONNX = new URL('../out/encoder/hf/onnx/model.onnx', import.meta.url);
+
+let ort = null;
+const files = {}; // config (text), weights, onnx (Uint8Array)
+const models = {}; // fp32, int8 (Transformer), session (ort.InferenceSession)
+const sessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+
+async function fetchBytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`bench page: fetching ${url} failed with HTTP ${r.status} (build it: node bench/encoder.mjs)`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+/** init() with { simd }, onnxruntime-web set up as bench/encoder.mjs does, the model files fetched. */
+export async function setup({ simd }) {
+  await init({ simd });
+  try {
+    ort = await import(ORT_MODULE);
+  } catch (cause) {
+    throw new Error(`bench page: cannot import ${ORT_MODULE} (${cause.message}); run npm install --ignore-scripts`);
+  }
+  ort.env.wasm.numThreads = 1; // single-threaded, like tetra
+  ort.env.wasm.wasmPaths = ORT_DIST; // the served copy in node_modules, never a CDN
+  ort.env.logLevel = 'error';
+  const [config, weights, onnx] = await Promise.all([
+    fetch(CONFIG).then((r) => { if (!r.ok) throw new Error(`bench page: ${CONFIG}: HTTP ${r.status}`); return r.text(); }),
+    fetchBytes(WEIGHTS), fetchBytes(ONNX)]);
+  Object.assign(files, { config, weights, onnx });
+  return {
+    tetra_build: simdLevel(), has_relaxed_simd: hasRelaxedSimd(), tetra_core: coreVersion(),
+    onnxruntime_web: ort.env.versions?.web ?? null, user_agent: navigator.userAgent,
+    cross_origin_isolated: globalThis.crossOriginIsolated === true,
+    weights_bytes: weights.length, onnx_bytes: onnx.length,
+  };
+}
+
+// ---- timing (as bench/encoder.mjs) --------------------------------------------------------------
+async function sample(fn, minMs) {
+  let n = 0;
+  const t0 = performance.now();
+  let t;
+  do {
+    await fn();
+    n++;
+    t = performance.now();
+  } while (t - t0 < minMs);
+  return (t - t0) / n;
+}
+
+function summary(list) {
+  const sorted = [...list].sort((a, b) => a - b);
+  return { best_ms: sorted[0], median_ms: sorted[Math.floor(sorted.length / 2)], samples_ms: list };
+}
+
+/** Contenders take turns within every round; the first `warm` rounds are not kept. */
+async function race(contenders, { reps, minMs }, warm = 1) {
+  const samples = Object.fromEntries(contenders.map((c) => [c.key, []]));
+  for (let round = 0; round < warm + reps; round++) {
+    for (const c of contenders) {
+      const ms = await sample(c.fn, minMs);
+      if (round >= warm) samples[c.key].push(ms);
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([key, list]) => [key, summary(list)]));
+}
+
+async function timeOnce(n, make, teardown) {
+  const list = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const x = await make();
+    list.push(performance.now() - t0);
+    if (teardown) await teardown(x);
+  }
+  return summary(list);
+}
+
+// ---- checks and inputs (as bench/encoder.mjs) ---------------------------------------------------
+function rowsCosine(a, b, width) {
+  let worst = 1;
+  for (let r = 0; r < a.length / width; r++) {
+    let ab = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let i = r * width; i < (r + 1) * width; i++) {
+      ab += a[i] * b[i];
+      aa += a[i] * a[i];
+      bb += b[i] * b[i];
+    }
+    worst = Math.min(worst, ab / Math.sqrt(aa * bb));
+  }
+  return worst;
+}
+
+function maxAbsDiff(a, b) {
+  if (a.length !== b.length) return Infinity;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+// Token ids: [CLS] random word pieces [SEP], from a fixed linear congruential sequence.
+function randomIds(batch, seq, vocab, seed) {
+  const ids = new Int32Array(batch * seq);
+  let s = seed >>> 0;
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < seq; t++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      ids[b * seq + t] = t === 0 ? 101 : t === seq - 1 ? 102 : 1000 + (s % (vocab - 1000));
+    }
+  }
+  return ids;
+}
+
+// ---- steps ------------------------------------------------------------------------------------
+/** Bytes in memory -> ready, each model freed before the next load (as bench/encoder.mjs). */
+export async function load({ int8 }) {
+  const { config, weights, onnx } = files;
+  const out = {};
+  out.tetra_fp32 = await timeOnce(5, () => Transformer.fromHF({ config, weights }), (m) => m.free());
+  if (int8) {
+    out.tetra_quantize_file = await timeOnce(1, () => Transformer.quantize({ config, weights }));
+    files.int8 = Transformer.quantize({ config, weights });
+    out.tetra_int8_file = await timeOnce(5, () => Transformer.fromHF({ config, weights: files.int8 }), (m) => m.free());
+    out.tetra_int8_at_load = await timeOnce(3, () => Transformer.fromHF({ config, weights, precision: 'int8' }), (m) => m.free());
+  }
+  // The first create also fetches and compiles onnxruntime's 14 MB wasm; best of 3 leaves it out.
+  out.ort = await timeOnce(3, () => ort.InferenceSession.create(onnx, sessionOptions), (s) => s.release());
+  return { load: out, int8_bytes: files.int8?.length ?? null };
+}
+
+/** The models the forward races use. */
+export async function prepare() {
+  models.fp32 = Transformer.fromHF({ config: files.config, weights: files.weights });
+  models.int8 = files.int8 ? Transformer.fromHF({ config: files.config, weights: files.int8 }) : null;
+  models.session = await ort.InferenceSession.create(files.onnx, sessionOptions);
+  return { hidden: models.fp32.hiddenSize, vocab: models.fp32.vocabSize };
+}
+
+/** One shape: the contenders raced, and their last outputs compared with ORT's. */
+export async function forward({ batch: B, seq: S, reps, minMs }) {
+  const { fp32, int8, session } = models;
+  const ids = randomIds(B, S, fp32.vocabSize, B * 7919 + S);
+  const mask = new Int32Array(B * S).fill(1);
+  const types = new Int32Array(B * S);
+  const inputs = { inputIds: ids, attentionMask: mask, tokenTypeIds: types };
+  const i64 = (a) => new ort.Tensor('int64', BigInt64Array.from(a, (x) => BigInt(x)), [B, S]);
+  const feeds = { input_ids: i64(ids), attention_mask: i64(mask), token_type_ids: i64(types) };
+  const outs = {};
+  const contenders = [{ key: 'tetra_fp32', fn: () => { outs.tetra_fp32 = fp32.forward(inputs, { batch: B, seqLen: S }); } }];
+  if (int8) contenders.push({ key: 'tetra_int8', fn: () => { outs.tetra_int8 = int8.forward(inputs, { batch: B, seqLen: S }); } });
+  contenders.push({ key: 'ort', fn: async () => { outs.ort = (await session.run(feeds)).last_hidden_state.data; } });
+
+  const r = { batch: B, seq: S, ...(await race(contenders, { reps, minMs })) };
+  const H = fp32.hiddenSize;
+  r.check = { fp32_vs_ort: { min_token_cosine: rowsCosine(outs.tetra_fp32, outs.ort, H), max_abs_diff: maxAbsDiff(outs.tetra_fp32, outs.ort) } };
+  if (outs.tetra_int8) r.check.int8_vs_ort = { min_token_cosine: rowsCosine(outs.tetra_int8, outs.ort, H), max_abs_diff: maxAbsDiff(outs.tetra_int8, outs.ort) };
+  r.fp32_speedup = r.ort.best_ms / r.tetra_fp32.best_ms;
+  r.fp32_speedup_median = r.ort.median_ms / r.tetra_fp32.median_ms;
+  if (r.tetra_int8) {
+    r.int8_speedup = r.ort.best_ms / r.tetra_int8.best_ms;
+    r.int8_speedup_median = r.ort.median_ms / r.tetra_int8.median_ms;
+  }
+  return r;
+}
+
+export async function teardown() {
+  models.fp32?.free();
+  models.int8?.free();
+  await models.session?.release();
+}
