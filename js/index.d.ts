@@ -4,8 +4,9 @@
 export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
 /**
- * Loads and instantiates the WebAssembly core. Call once before anything else; later calls
- * return the same promise. Works in Node 20+, browsers and Web Workers.
+ * Loads and instantiates the WebAssembly core. Call once before anything else; later calls wait
+ * for the same module (one per realm), and reject if their `simd` names the other build. Works in
+ * Node 20+, browsers and Web Workers.
  * `simd` picks between the two builds next to index.js: 'auto' (default) takes tetra-relaxed.wasm
  * (fused multiply-adds in f32 matrix products) where the engine has relaxed SIMD, else
  * tetra.wasm; 'base' always takes tetra.wasm (float results identical on every machine);

@@ -179,7 +179,8 @@ async function chooseModule(options) {
 }
 
 /**
- * Loads the WebAssembly module. Safe to call many times; later calls return the same promise.
+ * Loads the WebAssembly module. Safe to call many times; later calls wait for the same module
+ * (and reject if they ask for the other build by `simd`).
  * @param {{ wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module,
  *           simd?: 'auto' | 'base' | 'relaxed' }} [options]
  *   wasm: where to find the module, or its bytes or compiled module (default: a build next to
@@ -201,7 +202,14 @@ export function init(options = {}) {
     })();
     ready.catch(() => { ready = null; }); // allow a retry after a failed load
   }
-  return ready.then(() => undefined);
+  return ready.then((rt) => {
+    // One module per realm: a later call that names the other build must not pass silently.
+    const level = rt.exports.tetra_wasm_relaxed_simd?.() ? 'relaxed' : 'base';
+    if ((options.simd === 'base' || options.simd === 'relaxed') && options.simd !== level) {
+      throw new Error(`tetra: init({ simd: '${options.simd}' }): this page or process has loaded the ${level} build already `
+        + '(one per realm); make that call the first init()');
+    }
+  });
 }
 
 /** The runtime, or a clear error when init() has not finished. */

@@ -44,6 +44,12 @@ if (!IN_CHILD) {
     await init({ simd: 'base' });
     assert.equal(simdLevel(), 'base');
     assert.equal(fusedProbe(), 0);
+    // later calls: the same module, unless they name the other build
+    await init();
+    await init({ simd: 'auto' });
+    await init({ simd: 'base' });
+    await assert.rejects(init({ simd: 'relaxed' }), /init\(\{ simd: 'relaxed' \}\): this page or process has loaded the base build already/);
+    assert.equal(simdLevel(), 'base');
   });
 
   test('tetra-relaxed.wasm passes this file, the tensor tests and the transformer goldens', { timeout: 600_000 }, (t) => {
@@ -62,8 +68,9 @@ if (!IN_CHILD) {
     assert.match(summary, /fail 0/);
   });
 } else {
-  test('tetra-relaxed.wasm is the build loaded, and its multiply-adds are fused on an FMA CPU', () => {
+  test('tetra-relaxed.wasm is the build loaded, and its multiply-adds are fused on an FMA CPU', async () => {
     assert.equal(simdLevel(), 'relaxed');
+    await assert.rejects(init({ simd: 'base' }), /loaded the relaxed build already/);
     const value = fusedProbe();
     const fma = cpuHasFma();
     if (fma === true) assert.equal(value, -(2 ** -26));
