@@ -76,4 +76,37 @@ if (!IN_CHILD) {
     if (fma === true) assert.equal(value, -(2 ** -26));
     else assert.ok(value === 0 || value === -(2 ** -26), `probe gave ${value}`);
   });
+
+  // The C tests check tetra.wasm's GEMM bit for bit against its scalar reference; the fused one
+  // is checked here against float64 within the rounding bound of a k-term dot product, on shapes
+  // that reach every tile (1-13 rows, edge columns) and the k blocking (K > 768).
+  test('tetra-relaxed.wasm matrix products stay within float rounding of float64', () => {
+    let seed = 12345;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    const shapes = [[1, 1, 1], [1, 384, 1152], [2, 7, 9], [3, 33, 17], [4, 100, 24], [5, 769, 25],
+      [6, 1536, 40], [7, 64, 49], [8, 5, 3], [11, 300, 31], [13, 800, 8], [37, 384, 70]];
+    for (const [M, K, N] of shapes) {
+      const a = Float32Array.from({ length: M * K }, rand);
+      const b = Float32Array.from({ length: K * N }, rand);
+      const ta = Tensor.from(a, [M, K]);
+      const tb = Tensor.from(b, [K, N]);
+      const tc = ta.matmul(tb);
+      const c = tc.toArray();
+      for (const t of [ta, tb, tc]) t.dispose();
+      for (let m = 0; m < M; m++) {
+        for (let n = 0; n < N; n++) {
+          let exact = 0;
+          let mag = 0;
+          for (let k = 0; k < K; k++) {
+            exact += a[m * K + k] * b[k * N + n];
+            mag += Math.abs(a[m * K + k] * b[k * N + n]);
+          }
+          // k roundings of partial sums (and none for the fused products) at 2^-24 each
+          const bound = (K + 1) * 2 ** -24 * mag + 1e-30;
+          const err = Math.abs(c[m * N + n] - exact);
+          assert.ok(err <= bound, `${M}x${K}x${N} [${m}][${n}]: |${c[m * N + n]} - ${exact}| = ${err} > ${bound}`);
+        }
+      }
+    }
+  });
 }
