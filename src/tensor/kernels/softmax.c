@@ -1,10 +1,11 @@
 /* Row softmax: y = exp(x - max) / sum exp(x - max), three passes over each row.
  *
  *  1. m = max of the row (vmath.h v_row_max: NaN wins).
- *  2. y = exp(x - m) (vmath.h v_exp_flush, <= 1 ulp), written to y. Terms below FLT_MIN
- *     (x - m < -87.34) are flushed to 0, so that no lane ever takes x86's slow subnormal path
- *     (3x slower per lane; masked attention entries are -inf or -1e4): such outputs would be below
- *     1.2e-38 anyway (the sum is >= 1), and 0 is within 1.2e-38 of them.
+ *  2. y = exp(x - m) (vmath.h v_exp_nonpos_flush: v_exp_flush's result for x <= 0, <= 1 ulp),
+ *     written to y. Terms below FLT_MIN (x - m < -87.34) are flushed to 0, so that no lane ever
+ *     takes x86's slow subnormal path (3x slower per lane; masked attention entries are -inf or
+ *     -1e4): such outputs would be below 1.2e-38 anyway (the sum is >= 1), and 0 is within
+ *     1.2e-38 of them.
  *  3. s = pairwise sum of y (vmath.h v_sum; error <= k 2^-24 s with k = 21 + ceil(log2(n/256))),
  *     then y /= s (a true division: one rounding, instead of the two of y * (1/s)).
  * Subtracting the maximum keeps every exp argument <= 0, so nothing overflows and the largest
@@ -32,14 +33,18 @@ void softmax_f32(size_t rows, size_t n, const float *x, size_t ldx, float *y, si
     float *yr = y + r * ldy;
     const v128_t m = wasm_f32x4_splat(v_row_max(xr, n));
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      v128_t a = wasm_f32x4_sub(wasm_v128_load(xr + i), m);
-      v128_t b = wasm_f32x4_sub(wasm_v128_load(xr + i + 4), m);
-      wasm_v128_store(yr + i, v_exp_flush(a));
-      wasm_v128_store(yr + i + 4, v_exp_flush(b));
+    for (; i + 16 <= n; i += 16) { /* four independent exp chains in flight (see vmath.h) */
+      v128_t a = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m));
+      v128_t b = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 4), m));
+      v128_t c = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 8), m));
+      v128_t d = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 12), m));
+      wasm_v128_store(yr + i, a);
+      wasm_v128_store(yr + i + 4, b);
+      wasm_v128_store(yr + i + 8, c);
+      wasm_v128_store(yr + i + 12, d);
     }
-    for (; i + 4 <= n; i += 4) wasm_v128_store(yr + i, v_exp_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m)));
-    if (i < n) v_store_part(yr + i, v_exp_flush(wasm_f32x4_sub(v_load_part(xr + i, n - i, 0.0f), m)), n - i);
+    for (; i + 4 <= n; i += 4) wasm_v128_store(yr + i, v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m)));
+    if (i < n) v_store_part(yr + i, v_exp_nonpos_flush(wasm_f32x4_sub(v_load_part(xr + i, n - i, 0.0f), m)), n - i);
     const v128_t s = wasm_f32x4_splat(v_sum(yr, n));
     for (i = 0; i + 4 <= n; i += 4) wasm_v128_store(yr + i, wasm_f32x4_div(wasm_v128_load(yr + i), s));
     if (i < n) v_store_part(yr + i, wasm_f32x4_div(v_load_part(yr + i, n - i, 1.0f), s), n - i);
@@ -84,21 +89,36 @@ void softmax_exp_f32(size_t rows, size_t n, const float *x, size_t ldx, float *y
     const v128_t m = wasm_f32x4_splat(v_row_max(xr, n));
     v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
     size_t i = 0;
+    /* Four exp chains in flight (see vmath.h), summed in the order of two 8-wide steps. */
+    for (; i + 16 <= n; i += 16) {
+      v128_t a = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m));
+      v128_t b = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 4), m));
+      v128_t c = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 8), m));
+      v128_t d = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 12), m));
+      wasm_v128_store(yr + i, a);
+      wasm_v128_store(yr + i + 4, b);
+      wasm_v128_store(yr + i + 8, c);
+      wasm_v128_store(yr + i + 12, d);
+      s0 = wasm_f32x4_add(s0, a);
+      s1 = wasm_f32x4_add(s1, b);
+      s0 = wasm_f32x4_add(s0, c);
+      s1 = wasm_f32x4_add(s1, d);
+    }
     for (; i + 8 <= n; i += 8) {
-      v128_t a = v_exp_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m));
-      v128_t b = v_exp_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 4), m));
+      v128_t a = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m));
+      v128_t b = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 4), m));
       wasm_v128_store(yr + i, a);
       wasm_v128_store(yr + i + 4, b);
       s0 = wasm_f32x4_add(s0, a);
       s1 = wasm_f32x4_add(s1, b);
     }
     for (; i + 4 <= n; i += 4) {
-      v128_t a = v_exp_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m));
+      v128_t a = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m));
       wasm_v128_store(yr + i, a);
       s0 = wasm_f32x4_add(s0, a);
     }
     if (i < n) { /* pad with -inf: exp gives +0, which adds nothing */
-      v128_t a = v_exp_flush(wasm_f32x4_sub(v_load_part(xr + i, n - i, -INFINITY), m));
+      v128_t a = v_exp_nonpos_flush(wasm_f32x4_sub(v_load_part(xr + i, n - i, -INFINITY), m));
       v_store_part(yr + i, a, n - i);
       s1 = wasm_f32x4_add(s1, a);
     }

