@@ -24,7 +24,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuModel, gitCommit } from './lib.mjs';
+import { cpuModel, gitCommit, parseBenchArgs, batchShapes } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -44,36 +44,10 @@ const TARGET_LOAD_MS = 50; // fp32 model, bytes in memory -> ready
 function log(msg) { process.stderr.write(`bench: ${msg}\n`); }
 
 function parseArgs(argv) {
-  const opts = { reps: 5, minMs: 150, shapes: SHAPES, ort: true, e2e: true, int8: true, simd: 'auto' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    const positive = () => {
-      const n = Number(value());
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`bench: ${a} needs a positive number`);
-      return n;
-    };
-    if (a.startsWith('--reps')) opts.reps = Math.round(positive());
-    else if (a.startsWith('--min-ms')) opts.minMs = positive();
-    else if (a.startsWith('--shapes')) {
-      opts.shapes = value().split(',').map((s) => {
-        const v = s.split('x').map(Number);
-        if (v.length !== 2 || !v.every((x) => Number.isInteger(x) && x > 0)) throw new Error(`bench: bad shape ${s} (want BxS)`);
-        return v;
-      });
-    } else if (a === '--no-ort') opts.ort = false;
-    else if (a === '--no-e2e') opts.e2e = false;
-    else if (a === '--no-int8') opts.int8 = false;
-    else if (a.startsWith('--simd')) {
-      opts.simd = value();
-      if (!['auto', 'base', 'relaxed'].includes(opts.simd)) throw new Error(`bench: --simd takes auto, base or relaxed, not ${opts.simd}`);
-    }
-    else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/encoder.mjs [--reps N] [--min-ms MS] [--shapes 1x128,...] [--no-ort] [--no-e2e] [--no-int8] [--simd auto|base|relaxed]');
-      process.exit(0);
-    } else throw new Error(`bench: unknown argument ${a}`);
-  }
-  return opts;
+  return parseBenchArgs(argv, { reps: 5, minMs: 150, shapes: SHAPES, ort: true, e2e: true, int8: true, simd: 'auto' }, {
+    reps: ['reps', 'int'], 'min-ms': ['minMs', 'number'], shapes: ['shapes', batchShapes], 'no-ort': ['ort', 'off'],
+    'no-e2e': ['e2e', 'off'], 'no-int8': ['int8', 'off'], simd: ['simd', ['auto', 'base', 'relaxed']],
+  }, 'node bench/encoder.mjs [--reps N] [--min-ms MS] [--shapes 1x128,...] [--no-ort] [--no-e2e] [--no-int8] [--simd auto|base|relaxed]');
 }
 
 function run(cmd, args, what) {

@@ -21,7 +21,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../tools/serve.mjs';
 import { COS_FP32, COS_INT8 } from '../tests/js/nn_checks.js';
-import { cpuModel, gitCommit } from './lib.mjs';
+import { cpuModel, gitCommit, parseBenchArgs, batchShapes } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -44,33 +44,10 @@ const FP32_MAX_ABS = 5e-5;
 function log(msg) { process.stderr.write(`bench: ${msg}\n`); }
 
 function parseArgs(argv) {
-  const opts = { reps: 5, minMs: 150, shapes: SHAPES, int8: true, simd: 'both' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    const positive = () => {
-      const n = Number(value());
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`bench: ${a} needs a positive number`);
-      return n;
-    };
-    if (a.startsWith('--reps')) opts.reps = Math.round(positive());
-    else if (a.startsWith('--min-ms')) opts.minMs = positive();
-    else if (a.startsWith('--shapes')) {
-      opts.shapes = value().split(',').map((s) => {
-        const v = s.split('x').map(Number);
-        if (v.length !== 2 || !v.every((x) => Number.isInteger(x) && x > 0)) throw new Error(`bench: bad shape ${s} (want BxS)`);
-        return v;
-      });
-    } else if (a === '--no-int8') opts.int8 = false;
-    else if (a.startsWith('--simd')) {
-      opts.simd = value();
-      if (!['both', 'auto', 'base'].includes(opts.simd)) throw new Error(`bench: --simd takes both, auto or base, not ${opts.simd}`);
-    } else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/encoder_browser.mjs [--reps N] [--min-ms MS] [--shapes 1x128,...] [--simd both|auto|base] [--no-int8]');
-      process.exit(0);
-    } else throw new Error(`bench: unknown argument ${a}`);
-  }
-  return opts;
+  return parseBenchArgs(argv, { reps: 5, minMs: 150, shapes: SHAPES, int8: true, simd: 'both' }, {
+    reps: ['reps', 'int'], 'min-ms': ['minMs', 'number'], shapes: ['shapes', batchShapes], 'no-int8': ['int8', 'off'],
+    simd: ['simd', ['both', 'auto', 'base']],
+  }, 'node bench/encoder_browser.mjs [--reps N] [--min-ms MS] [--shapes 1x128,...] [--simd both|auto|base] [--no-int8]');
 }
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');

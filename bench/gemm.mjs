@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instantiateStandalone, cpuModel, gitCommit } from './lib.mjs';
+import { instantiateStandalone, cpuModel, gitCommit, parseBenchArgs } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -38,32 +38,15 @@ const TARGET_ORT_RATIO = 1.2; // tetra packed >= 1.2x onnxruntime-web, every sha
 function log(msg) { process.stderr.write(`bench: ${msg}\n`); }
 
 function parseArgs(argv) {
-  const opts = { reps: 15, minMs: 30, shapes: null, ort: true, cflags: '', wasm: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    const positive = () => {
-      const n = Number(value());
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`bench: ${a} needs a positive number`);
-      return n;
-    };
-    if (a.startsWith('--reps')) opts.reps = Math.round(positive());
-    else if (a.startsWith('--min-ms')) opts.minMs = positive();
-    else if (a.startsWith('--shapes')) {
-      opts.shapes = value().split(';').map((s) => {
-        const v = s.split(',').map(Number);
-        if (v.length !== 3 || !v.every((x) => Number.isInteger(x) && x > 0)) throw new Error(`bench: bad shape ${s} (want M,K,N)`);
-        return v;
-      });
-    } else if (a === '--no-ort') opts.ort = false;
-    else if (a.startsWith('--cflags')) opts.cflags = value();
-    else if (a.startsWith('--wasm')) opts.wasm = value();
-    else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/gemm.mjs [--reps N] [--min-ms MS] [--shapes M,K,N;...] [--no-ort] [--cflags FLAGS] [--wasm FILE]');
-      process.exit(0);
-    } else throw new Error(`bench: unknown argument ${a}`);
-  }
-  return opts;
+  const shapes = (text) => text.split(';').map((s) => {
+    const v = s.split(',').map(Number);
+    if (v.length !== 3 || !v.every((x) => Number.isInteger(x) && x > 0)) throw new Error(`bench: bad shape ${s} (want M,K,N)`);
+    return v;
+  });
+  return parseBenchArgs(argv, { reps: 15, minMs: 30, shapes: null, ort: true, cflags: '', wasm: null }, {
+    reps: ['reps', 'int'], 'min-ms': ['minMs', 'number'], shapes: ['shapes', shapes], 'no-ort': ['ort', 'off'],
+    cflags: ['cflags', 'string'], wasm: ['wasm', 'string'],
+  }, 'node bench/gemm.mjs [--reps N] [--min-ms MS] [--shapes M,K,N;...] [--no-ort] [--cflags FLAGS] [--wasm FILE]');
 }
 
 // ---- building the two wasm modules -----------------------------------------------------------

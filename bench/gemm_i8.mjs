@@ -28,7 +28,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instantiateStandalone, cpuModel, gitCommit } from './lib.mjs';
+import { instantiateStandalone, cpuModel, gitCommit, parseBenchArgs } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -41,24 +41,14 @@ const MS = [1, 8, 128, 512];
 const KN = [[384, 384], [384, 1536], [1536, 384], [768, 3072]];
 
 function parseArgs(argv) {
-  const opts = { reps: 11, minMs: 40, quick: false, cflags: '', wasm: null, build: true, out: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    if (a.startsWith('--reps')) opts.reps = Number(next());
-    else if (a.startsWith('--min-ms')) opts.minMs = Number(next());
-    else if (a.startsWith('--shapes')) opts.quick = next() === 'quick';
-    else if (a.startsWith('--cflags')) opts.cflags = next();
-    else if (a.startsWith('--wasm')) opts.wasm = next();
-    else if (a === '--no-build') opts.build = false;
-    else if (a.startsWith('--out')) opts.out = next();
-    else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/gemm_i8.mjs [--reps N] [--min-ms MS] [--shapes quick] [--cflags "..."] [--wasm FILE] [--no-build] [--out FILE]');
-      process.exit(0);
-    } else throw new Error(`bench: unknown argument ${a}`);
-  }
-  if (!(opts.reps >= 1) || !(opts.minMs > 0)) throw new Error('bench: --reps and --min-ms must be positive');
-  return opts;
+  const quick = (text) => {
+    if (text !== 'quick' && text !== 'all') throw new Error(`bench: --shapes takes quick or all, not ${JSON.stringify(text)}`);
+    return text === 'quick';
+  };
+  return parseBenchArgs(argv, { reps: 11, minMs: 40, quick: false, cflags: '', wasm: null, build: true, out: null }, {
+    reps: ['reps', 'int'], 'min-ms': ['minMs', 'number'], shapes: ['quick', quick], cflags: ['cflags', 'string'],
+    wasm: ['wasm', 'string'], 'no-build': ['build', 'off'], out: ['out', 'string'],
+  }, 'node bench/gemm_i8.mjs [--reps N] [--min-ms MS] [--shapes quick|all] [--cflags "..."] [--wasm FILE] [--no-build] [--out FILE]');
 }
 
 function log(msg) { process.stderr.write(`bench: ${msg}\n`); }

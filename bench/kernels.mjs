@@ -19,7 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instantiateStandalone } from './lib.mjs';
+import { instantiateStandalone, parseBenchArgs } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -29,24 +29,9 @@ const WORK = join(OUT, 'kernels');
 function log(msg) { process.stderr.write(`bench: ${msg}\n`); }
 
 function parseArgs(argv) {
-  const opts = { reps: 7, minMs: 40, rows: 128, cols: 384 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const n = Number(a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`bench: ${a} needs a positive number`);
-      return n;
-    };
-    if (a.startsWith('--reps')) opts.reps = Math.round(value());
-    else if (a.startsWith('--min-ms')) opts.minMs = value();
-    else if (a.startsWith('--rows')) opts.rows = Math.round(value());
-    else if (a.startsWith('--cols')) opts.cols = Math.round(value());
-    else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/kernels.mjs [--reps N] [--min-ms MS] [--rows R] [--cols C]');
-      process.exit(0);
-    } else throw new Error(`bench: unknown argument ${a}`);
-  }
-  return opts;
+  return parseBenchArgs(argv, { reps: 7, minMs: 40, rows: 128, cols: 384 }, {
+    reps: ['reps', 'int'], 'min-ms': ['minMs', 'number'], rows: ['rows', 'int'], cols: ['cols', 'int'],
+  }, 'node bench/kernels.mjs [--reps N] [--min-ms MS] [--rows R] [--cols C]');
 }
 
 // ---- build --------------------------------------------------------------------------------------

@@ -39,3 +39,55 @@ export function gitCommit() {
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' });
   return git.status === 0 ? git.stdout.trim() : null;
 }
+
+/**
+ * A benchmark's command line. `options` maps each option's name (without the dashes) to
+ * [key in the result, kind], kind being 'int' (a positive integer), 'number' (a positive number),
+ * 'string', 'on' / 'off' (a flag that sets the key to true / false), a list of the allowed
+ * strings, or a function turning the text into the value (and throwing when it is bad). Values
+ * come as `--name value` or `--name=value`; -h and --help print `usage` and exit; anything else
+ * is an error that names the argument.
+ */
+export function parseBenchArgs(argv, defaults, options, usage) {
+  const opts = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') {
+      console.log(`usage: ${usage}`);
+      process.exit(0);
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : null;
+    const spec = name !== null && Object.hasOwn(options, name) ? options[name] : null;
+    if (!spec) throw new Error(`bench: unknown argument ${arg} (usage: ${usage})`);
+    const [key, kind] = spec;
+    if (kind === 'on' || kind === 'off') {
+      if (eq >= 0) throw new Error(`bench: --${name} takes no value`);
+      opts[key] = kind === 'on';
+      continue;
+    }
+    const text = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (text === undefined) throw new Error(`bench: --${name} needs a value`);
+    if (kind === 'string') opts[key] = text;
+    else if (kind === 'int' || kind === 'number') {
+      const n = Number(text);
+      if (!(n > 0) || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) {
+        throw new Error(`bench: --${name} needs a positive ${kind === 'int' ? 'integer' : 'number'}, not ${JSON.stringify(text)}`);
+      }
+      opts[key] = n;
+    } else if (Array.isArray(kind)) {
+      if (!kind.includes(text)) throw new Error(`bench: --${name} takes ${kind.join(', ')}, not ${JSON.stringify(text)}`);
+      opts[key] = text;
+    } else opts[key] = kind(text);
+  }
+  return opts;
+}
+
+/** "1x128,8x128" as [[1, 128], [8, 128]] (batch x sequence). */
+export function batchShapes(text) {
+  return text.split(',').map((s) => {
+    const v = s.split('x').map(Number);
+    if (v.length !== 2 || !v.every((x) => Number.isInteger(x) && x > 0)) throw new Error(`bench: bad shape ${s} (want BxS)`);
+    return v;
+  });
+}

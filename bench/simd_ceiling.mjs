@@ -48,7 +48,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuModel, gitCommit } from './lib.mjs';
+import { cpuModel, gitCommit, parseBenchArgs } from './lib.mjs';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const BENCH = dirname(SCRIPT);
@@ -61,29 +61,20 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
 function parseArgs(argv) {
-  const opts = { passes: 2, reps: 4, ms: 40, warmupMs: 100, chains: null, unroll: 1, browser: true,
-    nodeRelaxed: true, out: null, child: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    if (a.startsWith('--passes')) opts.passes = Number(next());
-    else if (a.startsWith('--reps')) opts.reps = Number(next());
-    else if (a.startsWith('--warmup-ms')) opts.warmupMs = Number(next());
-    else if (a.startsWith('--ms')) opts.ms = Number(next());
-    else if (a.startsWith('--chains')) opts.chains = Number(next());
-    else if (a.startsWith('--unroll')) opts.unroll = Number(next());
-    else if (a === '--no-browser') opts.browser = false;
-    else if (a === '--no-node-relaxed') opts.nodeRelaxed = false;
-    else if (a.startsWith('--out')) opts.out = next();
-    else if (a === '--child-json') opts.child = true; // internal: the relaxed-SIMD Node child
-    else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/simd_ceiling.mjs [--passes P] [--reps N] [--ms MS] [--warmup-ms MS] [--chains N] [--unroll U] [--no-browser] [--no-node-relaxed] [--out FILE]');
-      process.exit(0);
-    } else throw new Error(`bench: unknown argument ${a}`);
-  }
-  const int = (x, lo, hi) => Number.isInteger(x) && x >= lo && x <= hi;
-  if (!int(opts.passes, 1, 100) || !int(opts.reps, 1, 1000) || !(opts.ms > 0) || !(opts.warmupMs >= 0)) throw new Error('bench: --reps, --ms and --warmup-ms must be positive');
-  if ((opts.chains !== null && !int(opts.chains, 1, 32)) || !int(opts.unroll, 1, 64)) throw new Error('bench: --chains must be 1..32, --unroll 1..64');
+  const nonNegative = (text) => {
+    const n = Number(text);
+    if (!(n >= 0) || !Number.isFinite(n)) throw new Error(`bench: --warmup-ms needs a number >= 0, not ${JSON.stringify(text)}`);
+    return n;
+  };
+  const opts = parseBenchArgs(argv, { passes: 2, reps: 4, ms: 40, warmupMs: 100, chains: null, unroll: 1, browser: true,
+    nodeRelaxed: true, out: null, child: false }, {
+    passes: ['passes', 'int'], reps: ['reps', 'int'], ms: ['ms', 'number'], 'warmup-ms': ['warmupMs', nonNegative],
+    chains: ['chains', 'int'], unroll: ['unroll', 'int'], 'no-browser': ['browser', 'off'],
+    'no-node-relaxed': ['nodeRelaxed', 'off'], out: ['out', 'string'],
+    'child-json': ['child', 'on'], // internal: the relaxed-SIMD Node child
+  }, 'node bench/simd_ceiling.mjs [--passes P] [--reps N] [--ms MS] [--warmup-ms MS] [--chains N] [--unroll U] [--no-browser] [--no-node-relaxed] [--out FILE]');
+  if (opts.passes > 100 || opts.reps > 1000) throw new Error('bench: --passes is at most 100, --reps at most 1000');
+  if ((opts.chains !== null && opts.chains > 32) || opts.unroll > 64) throw new Error('bench: --chains must be 1..32, --unroll 1..64');
   return opts;
 }
 

@@ -22,6 +22,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBenchArgs } from './lib.mjs';
 
 // Single-threaded native side: these must be set before the Rust library loads (rayon reads
 // them once), so the benchmark re-runs itself with them when they are not already set.
@@ -47,21 +48,9 @@ const TARGET_RUST = 1; // tetra throughput >= native Rust's
 const TARGET_JS = 5; // tetra throughput >= 5x the pure-JS library's
 
 function parseArgs(argv) {
-  const opts = { mb: 5, reps: 3, batch: 1000, only: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    if (a.startsWith('--mb')) opts.mb = Number(value());
-    else if (a.startsWith('--reps')) opts.reps = Number(value());
-    else if (a.startsWith('--batch')) opts.batch = Number(value());
-    else if (a.startsWith('--only')) opts.only = value();
-    else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/tokenizers.mjs [--mb N] [--reps N] [--batch N] [--only minilm|gpt2]');
-      process.exit(0);
-    } else throw new Error(`bench: unknown argument ${a}`);
-  }
-  for (const k of ['mb', 'reps', 'batch']) if (!(opts[k] > 0)) throw new Error(`bench: --${k} must be positive`);
-  return opts;
+  return parseBenchArgs(argv, { mb: 5, reps: 3, batch: 1000, only: null }, {
+    mb: ['mb', 'number'], reps: ['reps', 'int'], batch: ['batch', 'int'], only: ['only', ['minilm', 'gpt2']],
+  }, 'node bench/tokenizers.mjs [--mb N] [--reps N] [--batch N] [--only minilm|gpt2]');
 }
 
 function log(msg) { process.stderr.write(`bench: ${msg}\n`); }

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 import { Booster, init, coreVersion } from '../js/index.js';
 import { getRuntime } from '../js/wasm.js';
-import { cpuModel, gitCommit } from './lib.mjs';
+import { cpuModel, gitCommit, parseBenchArgs } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -33,26 +33,10 @@ const TARGET_BATCH_RATIO = 1; // tetra rows/s >= XGBoost rows/s
 const TARGET_LATENCY_RATIO = 5; // XGBoost single-row latency >= 5x tetra's
 
 function parseArgs(argv) {
-  const opts = { reps: 5, single: 2000, regenerate: false, xgboost: true, wasm: null };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes('=') ? a.split('=')[1] : argv[++i];
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`bench: ${a} needs a positive integer`);
-      return n;
-    };
-    if (a.startsWith('--reps')) opts.reps = value();
-    else if (a.startsWith('--single')) opts.single = value();
-    else if (a === '--regenerate') opts.regenerate = true;
-    else if (a === '--no-xgboost') opts.xgboost = false;
-    else if (a.startsWith('--wasm')) opts.wasm = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-    else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/trees.mjs [--reps N] [--single N] [--regenerate] [--no-xgboost] [--wasm FILE]');
-      process.exit(0);
-    } else throw new Error(`bench: unknown argument ${a}`);
-  }
-  return opts;
+  return parseBenchArgs(argv, { reps: 5, single: 2000, regenerate: false, xgboost: true, wasm: null }, {
+    reps: ['reps', 'int'], single: ['single', 'int'], regenerate: ['regenerate', 'on'],
+    'no-xgboost': ['xgboost', 'off'], wasm: ['wasm', 'string'],
+  }, 'node bench/trees.mjs [--reps N] [--single N] [--regenerate] [--no-xgboost] [--wasm FILE]');
 }
 
 function log(msg) { process.stderr.write(`bench: ${msg}\n`); }
