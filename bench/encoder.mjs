@@ -18,13 +18,12 @@
 // hf/{config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx} (bench/make_encoder_onnx.py,
 // Debian python3-torch; the tokenizer files from ../shared/models/all-MiniLM-L6-v2). What each
 // figure includes: bench/README.md.
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuModel, gitCommit, parseBenchArgs, batchShapes } from './lib.mjs';
+import { cpuModel, gitCommit, parseBenchArgs, batchShapes, runTool } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -48,13 +47,6 @@ function parseArgs(argv) {
     reps: ['reps', 'int'], 'min-ms': ['minMs', 'number'], shapes: ['shapes', batchShapes], 'no-ort': ['ort', 'off'],
     'no-e2e': ['e2e', 'off'], 'no-int8': ['int8', 'off'], simd: ['simd', ['auto', 'base', 'relaxed']],
   }, 'node bench/encoder.mjs [--reps N] [--min-ms MS] [--shapes 1x128,...] [--no-ort] [--no-e2e] [--no-int8] [--simd auto|base|relaxed]');
-}
-
-function run(cmd, args, what) {
-  const r = spawnSync(cmd, args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw new Error(`bench: cannot run ${cmd} (${r.error.code || r.error.message}); ${what}`);
-  if (r.status !== 0) throw new Error(`bench: ${cmd} ${args.join(' ')} failed (${what}):\n${r.stderr.slice(-3000)}`);
-  return r.stdout;
 }
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -82,7 +74,7 @@ async function ensureFiles() {
   const stampWant = `${ONNX_FORMAT} ${want}`;
   if (!existsSync(onnxPath) || !existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== stampWant) {
     log('exporting bench/out/encoder/hf/onnx/model.onnx (bench/make_encoder_onnx.py, torch.onnx.export)');
-    const out = run(PYTHON, ['bench/make_encoder_onnx.py', '--spec', join(GOLDEN, 'spec.json'), '--config', join(GOLDEN, 'config.json'), '--out', onnxPath],
+    const out = runTool(PYTHON, ['bench/make_encoder_onnx.py', '--spec', join(GOLDEN, 'spec.json'), '--config', join(GOLDEN, 'config.json'), '--out', onnxPath],
       'the ONNX export needs Debian python3-torch and python3-numpy');
     log(out.trim().split('\n').pop());
     writeFileSync(stamp, `${stampWant}\n`);

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instantiateStandalone, cpuModel, gitCommit, parseBenchArgs } from './lib.mjs';
+import { instantiateStandalone, cpuModel, gitCommit, parseBenchArgs, runTool } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -50,20 +50,12 @@ function parseArgs(argv) {
 }
 
 // ---- building the two wasm modules -----------------------------------------------------------
-function run(cmd, args, what) {
-  const r = spawnSync(cmd, args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20,
-    env: { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' } });
-  if (r.error) throw new Error(`bench: cannot run ${cmd} (${r.error.code || r.error.message}); ${what}`);
-  if (r.status !== 0) throw new Error(`bench: ${cmd} ${args.join(' ')} failed (${what}):\n${r.stderr}`);
-  return r.stdout;
-}
-
 const EMCC_COMMON = ['-O3', '-msimd128', '-ffp-contract=off', '--no-entry', '-sSTANDALONE_WASM=1'];
 
 function buildPeak() {
   const out = join(WORK, 'peak_f32.wasm');
   const fns = PEAK_VARIANTS.map((v) => `_${v.name}`).concat('_peak_buffer');
-  run('emcc', [...EMCC_COMMON, `-sEXPORTED_FUNCTIONS=${fns.join(',')}`, 'bench/peak_f32.c', '-o', out],
+  runTool('emcc', [...EMCC_COMMON, `-sEXPORTED_FUNCTIONS=${fns.join(',')}`, 'bench/peak_f32.c', '-o', out],
     'the peak microbenchmark needs Debian emscripten');
   return out;
 }
@@ -74,7 +66,7 @@ function buildTetra(cflags) {
     'gemm_f32_workspace_size', 'malloc', 'free'].map((f) => `_${f}`);
   // The library's own flags (CMakeLists.txt: -O3 -msimd128 -ffp-contract=off), as a reactor
   // module with a growable heap, like js/tetra.wasm.
-  run('emcc', [...EMCC_COMMON, '-sALLOW_MEMORY_GROWTH=1', '-sINITIAL_MEMORY=64MB',
+  runTool('emcc', [...EMCC_COMMON, '-sALLOW_MEMORY_GROWTH=1', '-sINITIAL_MEMORY=64MB',
     `-sEXPORTED_FUNCTIONS=${fns.join(',')}`, '-Isrc/tensor/kernels',
     ...cflags.split(/\s+/).filter(Boolean),
     'src/tensor/kernels/gemm_f32.c', 'src/tensor/kernels/gemm_f32_ref.c',
@@ -158,7 +150,7 @@ function ensureOnnx(shapes) {
   });
   if (missing.length) {
     log(`writing ${missing.length} MatMul graphs (bench/make_matmul_onnx.py)`);
-    const written = JSON.parse(run(PYTHON, ['bench/make_matmul_onnx.py', '--out', dir,
+    const written = JSON.parse(runTool(PYTHON, ['bench/make_matmul_onnx.py', '--out', dir,
       ...missing.map((s) => s.join(','))], 'the ONNX graphs need Debian python3-onnx and python3-numpy'));
     for (const w of written) writeFileSync(join(dir, `matmul_${w.m}x${w.k}x${w.n}.format`), `${w.format}\n`);
   }

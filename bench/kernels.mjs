@@ -14,12 +14,11 @@
 // these loops itself, which is then part of what they measure).
 //
 // What the figures mean: bench/README.md, section "Element-wise and row kernels".
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { instantiateStandalone, parseBenchArgs } from './lib.mjs';
+import { instantiateStandalone, parseBenchArgs, runTool } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -94,14 +93,6 @@ void scalar_f32_to_bf16(size_t n, const float *x, uint16_t *y) {
 }
 `;
 
-function run(cmd, args, what) {
-  const r = spawnSync(cmd, args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20,
-    env: { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' } });
-  if (r.error) throw new Error(`bench: cannot run ${cmd} (${r.error.code || r.error.message}); ${what}`);
-  if (r.status !== 0) throw new Error(`bench: ${cmd} ${args.join(' ')} failed (${what}):\n${r.stderr}`);
-  return r.stdout;
-}
-
 const KERNEL_FUNCTIONS = [
   'unary_f32', 'unary_f32_ref', 'binary_f32', 'binary_f32_ref', 'binary_f32_scalar_right',
   'bias_act_f32', 'bias_act_f32_ref', 'softmax_f32', 'softmax_f32_ref', 'layernorm_f32',
@@ -118,7 +109,7 @@ function build() {
   const out = join(WORK, 'kernels.wasm');
   const sources = ['unary.c', 'unary_ref.c', 'binary.c', 'softmax.c', 'norm.c', 'reduce.c', 'convert.c']
     .map((f) => `src/tensor/kernels/${f}`);
-  run('emcc', ['-O3', '-msimd128', '-ffp-contract=off', '-std=c11', '--no-entry', '-sSTANDALONE_WASM=1',
+  runTool('emcc', ['-O3', '-msimd128', '-ffp-contract=off', '-std=c11', '--no-entry', '-sSTANDALONE_WASM=1',
     '-sALLOW_MEMORY_GROWTH=1', '-sINITIAL_MEMORY=32MB',
     `-sEXPORTED_FUNCTIONS=${KERNEL_FUNCTIONS.map((f) => `_${f}`).join(',')}`,
     ...sources, baselines, '-o', out], 'the kernel benchmark needs Debian emscripten');

@@ -25,6 +25,19 @@ export async function instantiateStandalone(file) {
   return instance.exports;
 }
 
+/**
+ * Runs a build or generator step (emcc, python3) in the repository; returns its stdout, or throws
+ * with `what` (what the step needs) and the end of its stderr. NODE_PATH defaults to Debian's
+ * /usr/share/nodejs, which emcc's JS step needs for acorn.
+ */
+export function runTool(cmd, args, what) {
+  const r = spawnSync(cmd, args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20,
+    env: { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' } });
+  if (r.error) throw new Error(`bench: cannot run ${cmd} (${r.error.code || r.error.message}); ${what}`);
+  if (r.status !== 0) throw new Error(`bench: ${cmd} ${args.join(' ')} failed (${what}):\n${r.stderr.slice(-3000)}`);
+  return r.stdout;
+}
+
 /** The CPU model from /proc/cpuinfo (virtual machines often give only the family). */
 export function cpuModel() {
   try {
