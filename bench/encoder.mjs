@@ -23,7 +23,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuModel, gitCommit, parseBenchArgs, batchShapes, runTool } from './lib.mjs';
+import { cpuModel, gitCommit, parseBenchArgs, batchShapes, runTool, loadWarning } from './lib.mjs';
+import { maxAbsDiff, race, randomIds, rowsCosine, timeOnce } from './encoder_measure.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -86,86 +87,6 @@ async function ensureFiles() {
     tokenizer = readFileSync(join(HF, 'tokenizer.json'), 'utf8');
   }
   return { spec, configText, weights, onnx: new Uint8Array(readFileSync(onnxPath)), tokenizer };
-}
-
-// ---- timing -------------------------------------------------------------------------------------
-// As bench/gemm.mjs: each sample repeats the call for at least minMs; contenders of one case take
-// turns within every round (load from elsewhere hits all alike); the first rounds are warm-up.
-async function sample(fn, minMs) {
-  let n = 0;
-  const t0 = performance.now();
-  let t;
-  do {
-    await fn();
-    n++;
-    t = performance.now();
-  } while (t - t0 < minMs);
-  return (t - t0) / n;
-}
-
-async function race(contenders, opts, warm = 1) {
-  const samples = Object.fromEntries(contenders.map((c) => [c.key, []]));
-  for (let round = 0; round < warm + opts.reps; round++) {
-    for (const c of contenders) {
-      const ms = await sample(c.fn, opts.minMs);
-      if (round >= warm) samples[c.key].push(ms);
-    }
-  }
-  const out = {};
-  for (const [key, list] of Object.entries(samples)) {
-    const sorted = [...list].sort((a, b) => a - b);
-    out[key] = { best_ms: sorted[0], median_ms: sorted[Math.floor(sorted.length / 2)], samples_ms: list };
-  }
-  return out;
-}
-
-/** Best and median of n one-shot timings of an async or sync function (setup/teardown outside). */
-async function timeOnce(n, make, teardown) {
-  const list = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    const x = await make();
-    list.push(performance.now() - t0);
-    if (teardown) await teardown(x);
-  }
-  const sorted = [...list].sort((a, b) => a - b);
-  return { best_ms: sorted[0], median_ms: sorted[Math.floor(sorted.length / 2)], samples_ms: list };
-}
-
-// ---- comparisons --------------------------------------------------------------------------------
-function rowsCosine(a, b, width) {
-  let worst = 1;
-  for (let r = 0; r < a.length / width; r++) {
-    let ab = 0;
-    let aa = 0;
-    let bb = 0;
-    for (let i = r * width; i < (r + 1) * width; i++) {
-      ab += a[i] * b[i];
-      aa += a[i] * a[i];
-      bb += b[i] * b[i];
-    }
-    worst = Math.min(worst, ab / Math.sqrt(aa * bb));
-  }
-  return worst;
-}
-
-function maxAbsDiff(a, b) {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-  return d;
-}
-
-// Token ids: [CLS] random word pieces [SEP], from a fixed linear congruential sequence.
-function randomIds(batch, seq, vocab, seed) {
-  const ids = new Int32Array(batch * seq);
-  let s = seed >>> 0;
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < seq; t++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      ids[b * seq + t] = t === 0 ? 101 : t === seq - 1 ? 102 : 1000 + (s % (vocab - 1000));
-    }
-  }
-  return ids;
 }
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -346,10 +267,8 @@ async function main() {
   for (const r of report.e2e) {
     if (!(r.check.fp32_vs_transformers_js_min_cosine >= 0.99999)) lines.push(`WARNING: ${r.case}: tetra and transformers.js embeddings disagree (cosine ${r.check.fp32_vs_transformers_js_min_cosine})`);
   }
-  const loadEnd = os.loadavg()[0];
-  if (loadStart[0] > 0.7 || loadEnd > 1.7) {
-    lines.push(`WARNING: load average ${loadStart[0].toFixed(2)} at start, ${loadEnd.toFixed(2)} at end: other processes were competing for this machine's ${os.cpus().length} CPUs; absolute figures are unreliable, the same-round ratios less so. Re-run when idle.`);
-  }
+  const warning = loadWarning(loadStart);
+  if (warning) lines.push(warning);
   const totalS = (performance.now() - started) / 1e3;
   lines.push(`total ${totalS.toFixed(0)} s`);
   console.log(lines.join('\n'));

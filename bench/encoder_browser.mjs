@@ -21,7 +21,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../tools/serve.mjs';
 import { COS_FP32, COS_INT8 } from '../tests/js/nn_checks.js';
-import { cpuModel, gitCommit, parseBenchArgs, batchShapes } from './lib.mjs';
+import { cpuModel, gitCommit, parseBenchArgs, batchShapes, loadWarning } from './lib.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -234,10 +234,8 @@ async function main() {
   lines.push(`machine: ${machine.cpu}, ${machine.logical_cpus} logical CPUs, load avg ${loadStart.map((x) => x.toFixed(2)).join(' ')} at start; headless Chromium ${chromium} (playwright-core ${machine.playwright_core}), page main thread; onnxruntime-web ${machine.onnxruntime_web} (ort.wasm.min.mjs, wasm EP, numThreads 1)`);
   lines.push(`model: MiniLM-L6 shape (6 layers, hidden 384, 12 heads, FFN 1536, vocab 30522), deterministic weights; fp32 file ${(first.weights_bytes / 1e6).toFixed(1)} MB${first.int8_bytes ? `, int8 file ${(first.int8_bytes / 1e6).toFixed(1)} MB` : ''}; single thread everywhere`);
   for (const run of runs) lines.push(...runLines(run));
-  const loadEnd = os.loadavg()[0];
-  if (loadStart[0] > 0.7 || loadEnd > 1.7) {
-    lines.push(`WARNING: load average ${loadStart[0].toFixed(2)} at start, ${loadEnd.toFixed(2)} at end: other processes were competing for this machine's ${os.cpus().length} CPUs; absolute figures are unreliable, the same-round ratios less so. Re-run when idle.`);
-  }
+  const warning = loadWarning(loadStart);
+  if (warning) lines.push(warning);
   const totalS = (performance.now() - started) / 1e3;
   lines.push(`total ${totalS.toFixed(0)} s`);
   console.log(lines.join('\n'));

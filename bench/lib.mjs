@@ -96,6 +96,16 @@ export function parseBenchArgs(argv, defaults, options, usage) {
   return opts;
 }
 
+/**
+ * A warning line when the load average says other processes competed for the CPUs during a run
+ * that started at `loadStart` (os.loadavg()), else null.
+ */
+export function loadWarning(loadStart) {
+  const loadEnd = os.loadavg()[0];
+  if (loadStart[0] <= 0.7 && loadEnd <= 1.7) return null;
+  return `WARNING: load average ${loadStart[0].toFixed(2)} at start, ${loadEnd.toFixed(2)} at end: other processes were competing for this machine's ${os.cpus().length} CPUs; absolute figures are unreliable, the same-round ratios less so. Re-run when idle.`;
+}
+
 /** "1x128,8x128" as [[1, 128], [8, 128]] (batch x sequence). */
 export function batchShapes(text) {
   return text.split(',').map((s) => {

@@ -4,6 +4,7 @@
 // only timings and agreement figures go back (hidden states stay in the page). Timing, sampling,
 // ids and checks mirror bench/encoder.mjs, so the two reports compare figure for figure.
 import { init, Transformer, coreVersion, hasRelaxedSimd, simdLevel } from '../../js/index.js';
+import { maxAbsDiff, race, randomIds, rowsCosine, timeOnce } from '../encoder_measure.mjs';
 
 // The wasm-only ESM build (no WebGPU/WebGL/WebNN), which loads ort-wasm-simd-threaded.{mjs,wasm}
 // from env.wasm.wasmPaths: the same wasm binary as onnxruntime-web's Node build.
@@ -45,84 +46,6 @@ export async function setup({ simd }) {
     cross_origin_isolated: globalThis.crossOriginIsolated === true,
     weights_bytes: weights.length, onnx_bytes: onnx.length,
   };
-}
-
-// ---- timing (as bench/encoder.mjs) --------------------------------------------------------------
-async function sample(fn, minMs) {
-  let n = 0;
-  const t0 = performance.now();
-  let t;
-  do {
-    await fn();
-    n++;
-    t = performance.now();
-  } while (t - t0 < minMs);
-  return (t - t0) / n;
-}
-
-function summary(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  return { best_ms: sorted[0], median_ms: sorted[Math.floor(sorted.length / 2)], samples_ms: list };
-}
-
-/** Contenders take turns within every round; the first `warm` rounds are not kept. */
-async function race(contenders, { reps, minMs }, warm = 1) {
-  const samples = Object.fromEntries(contenders.map((c) => [c.key, []]));
-  for (let round = 0; round < warm + reps; round++) {
-    for (const c of contenders) {
-      const ms = await sample(c.fn, minMs);
-      if (round >= warm) samples[c.key].push(ms);
-    }
-  }
-  return Object.fromEntries(Object.entries(samples).map(([key, list]) => [key, summary(list)]));
-}
-
-async function timeOnce(n, make, teardown) {
-  const list = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    const x = await make();
-    list.push(performance.now() - t0);
-    if (teardown) await teardown(x);
-  }
-  return summary(list);
-}
-
-// ---- checks and inputs (as bench/encoder.mjs) ---------------------------------------------------
-function rowsCosine(a, b, width) {
-  let worst = 1;
-  for (let r = 0; r < a.length / width; r++) {
-    let ab = 0;
-    let aa = 0;
-    let bb = 0;
-    for (let i = r * width; i < (r + 1) * width; i++) {
-      ab += a[i] * b[i];
-      aa += a[i] * a[i];
-      bb += b[i] * b[i];
-    }
-    worst = Math.min(worst, ab / Math.sqrt(aa * bb));
-  }
-  return worst;
-}
-
-function maxAbsDiff(a, b) {
-  if (a.length !== b.length) return Infinity;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-  return d;
-}
-
-// Token ids: [CLS] random word pieces [SEP], from a fixed linear congruential sequence.
-function randomIds(batch, seq, vocab, seed) {
-  const ids = new Int32Array(batch * seq);
-  let s = seed >>> 0;
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < seq; t++) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      ids[b * seq + t] = t === 0 ? 101 : t === seq - 1 ? 102 : 1000 + (s % (vocab - 1000));
-    }
-  }
-  return ids;
 }
 
 // ---- steps ------------------------------------------------------------------------------------
