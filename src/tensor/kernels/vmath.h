@@ -91,17 +91,13 @@ static inline v128_t v_with_sign(v128_t r, v128_t s) {
  *    The comparisons and the clamp keep NaN, which then propagates through the arithmetic.
  *  - n is rounded with the 1.5 * 2^23 trick (no float-to-int conversion).
  * Measured error: 0.990 ulp for normal results; subnormal results within 0.8 x 2^-149. */
-static inline v128_t v_exp_impl(v128_t x, int flush_subnormal) {
-  /* 0xC2CFF1B4 = -103.97207642 is the smallest float whose exp rounds up to 2^-149 rather than 0;
-   * 0xC2AEAC4F = -87.33654022 the smallest whose exp is at least FLT_MIN */
-  const v128_t under = wasm_f32x4_lt(x, wasm_i32x4_splat(flush_subnormal ? (int32_t)0xC2AEAC4Fu
-                                                                         : (int32_t)0xC2CFF1B4u));
-  /* pmin is x86's minps (one instruction in V8, where f32x4.min takes about eight); with x as
-   * the first operand it returns x when x is NaN */
-  x = wasm_f32x4_pmin(wasm_v128_andnot(x, under), V_F(89.0f));
+
+/* The middle both exp kernels share: n = round(x / ln 2) (int32 lanes, into *n) and e^r for
+ * r = x - n ln 2, by the steps described above; x must already be clamped. */
+static inline v128_t v_exp_core(v128_t x, v128_t *n) {
   const v128_t magic = V_F(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
   v128_t t = wasm_f32x4_add(wasm_f32x4_mul(x, V_F(1.44269504088896341f)), magic);
-  v128_t n = wasm_i32x4_sub(t, V_I(0x4B400000));
+  *n = wasm_i32x4_sub(t, V_I(0x4B400000));
   v128_t nf = wasm_f32x4_sub(t, magic);
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(nf, V_F(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(nf, V_F(-2.12194440e-4f)));
@@ -111,7 +107,18 @@ static inline v128_t v_exp_impl(v128_t x, int flush_subnormal) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(4.1665795894e-2f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(1.6666665459e-1f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(5.0000001201e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r), V_F(1.0f));
+  return wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r), V_F(1.0f));
+}
+
+static inline v128_t v_exp_impl(v128_t x, int flush_subnormal) {
+  /* 0xC2CFF1B4 = -103.97207642 is the smallest float whose exp rounds up to 2^-149 rather than 0;
+   * 0xC2AEAC4F = -87.33654022 the smallest whose exp is at least FLT_MIN */
+  const v128_t under = wasm_f32x4_lt(x, wasm_i32x4_splat(flush_subnormal ? (int32_t)0xC2AEAC4Fu
+                                                                         : (int32_t)0xC2CFF1B4u));
+  /* pmin is x86's minps (one instruction in V8, where f32x4.min takes about eight); with x as
+   * the first operand it returns x when x is NaN */
+  v128_t n;
+  const v128_t p = v_exp_core(wasm_f32x4_pmin(wasm_v128_andnot(x, under), V_F(89.0f)), &n);
   v128_t n1 = wasm_i32x4_shr(n, 1);
   v128_t n2 = wasm_i32x4_sub(n, n1);
   v128_t s1 = wasm_i32x4_shl(wasm_i32x4_add(n1, V_I(127)), 23);
@@ -131,20 +138,8 @@ static inline v128_t v_exp_flush(v128_t x) { return v_exp_impl(x, 1); }
  * loops below keep four vectors in flight. */
 static inline v128_t v_exp_nonpos_flush(v128_t x) {
   const v128_t under = wasm_f32x4_lt(x, wasm_i32x4_splat((int32_t)0xC2AEAC4Fu)); /* -87.33654 */
-  x = wasm_v128_andnot(x, under);
-  const v128_t magic = V_F(12582912.0f);
-  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(x, V_F(1.44269504088896341f)), magic);
-  v128_t n = wasm_i32x4_sub(t, V_I(0x4B400000));
-  v128_t nf = wasm_f32x4_sub(t, magic);
-  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(nf, V_F(0.693359375f)));
-  r = wasm_f32x4_sub(r, wasm_f32x4_mul(nf, V_F(-2.12194440e-4f)));
-  v128_t p = V_F(1.9875691500e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(1.3981999507e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(8.3334519073e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(4.1665795894e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(1.6666665459e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), V_F(5.0000001201e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r), V_F(1.0f));
+  v128_t n;
+  const v128_t p = v_exp_core(wasm_v128_andnot(x, under), &n);
   v128_t s = wasm_i32x4_shl(wasm_i32x4_add(n, V_I(127)), 23);
   return wasm_v128_andnot(wasm_f32x4_mul(p, s), under);
 }
