@@ -26,6 +26,20 @@
 #include "simd.h"
 #include "vmath.h"
 
+/* exp(x[k] - m) for 16 floats into y[k], as four vectors a..d (returned for the sums): four
+ * independent exp chains in flight, which is what keeps the latency-bound exp busy (vmath.h). */
+static inline void exp16(const float *x, float *y, v128_t m, v128_t *a, v128_t *b, v128_t *c,
+                         v128_t *d) {
+  *a = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(x), m));
+  *b = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(x + 4), m));
+  *c = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(x + 8), m));
+  *d = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(x + 12), m));
+  wasm_v128_store(y, *a);
+  wasm_v128_store(y + 4, *b);
+  wasm_v128_store(y + 8, *c);
+  wasm_v128_store(y + 12, *d);
+}
+
 void softmax_f32(size_t rows, size_t n, const float *x, size_t ldx, float *y, size_t ldy) {
   if (n == 0) return;
   for (size_t r = 0; r < rows; r++) {
@@ -33,15 +47,9 @@ void softmax_f32(size_t rows, size_t n, const float *x, size_t ldx, float *y, si
     float *yr = y + r * ldy;
     const v128_t m = wasm_f32x4_splat(v_row_max(xr, n));
     size_t i = 0;
-    for (; i + 16 <= n; i += 16) { /* four independent exp chains in flight (see vmath.h) */
-      v128_t a = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m));
-      v128_t b = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 4), m));
-      v128_t c = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 8), m));
-      v128_t d = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 12), m));
-      wasm_v128_store(yr + i, a);
-      wasm_v128_store(yr + i + 4, b);
-      wasm_v128_store(yr + i + 8, c);
-      wasm_v128_store(yr + i + 12, d);
+    for (; i + 16 <= n; i += 16) {
+      v128_t a, b, c, d;
+      exp16(xr + i, yr + i, m, &a, &b, &c, &d);
     }
     for (; i + 4 <= n; i += 4) wasm_v128_store(yr + i, v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m)));
     if (i < n) v_store_part(yr + i, v_exp_nonpos_flush(wasm_f32x4_sub(v_load_part(xr + i, n - i, 0.0f), m)), n - i);
@@ -89,16 +97,10 @@ void softmax_exp_f32(size_t rows, size_t n, const float *x, size_t ldx, float *y
     const v128_t m = wasm_f32x4_splat(v_row_max(xr, n));
     v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
     size_t i = 0;
-    /* Four exp chains in flight (see vmath.h), summed in the order of two 8-wide steps. */
+    /* summed in the order of two 8-wide steps, as the 8-wide loop below does */
     for (; i + 16 <= n; i += 16) {
-      v128_t a = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i), m));
-      v128_t b = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 4), m));
-      v128_t c = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 8), m));
-      v128_t d = v_exp_nonpos_flush(wasm_f32x4_sub(wasm_v128_load(xr + i + 12), m));
-      wasm_v128_store(yr + i, a);
-      wasm_v128_store(yr + i + 4, b);
-      wasm_v128_store(yr + i + 8, c);
-      wasm_v128_store(yr + i + 12, d);
+      v128_t a, b, c, d;
+      exp16(xr + i, yr + i, m, &a, &b, &c, &d);
       s0 = wasm_f32x4_add(s0, a);
       s1 = wasm_f32x4_add(s1, b);
       s0 = wasm_f32x4_add(s0, c);
