@@ -24,7 +24,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuModel, gitCommit, parseBenchArgs, batchShapes, runTool, loadWarning } from './lib.mjs';
-import { maxAbsDiff, race, randomIds, rowsCosine, timeOnce } from './encoder_measure.mjs';
+import { compareWithOrt, race, randomIds, rowsCosine, timeOnce } from './encoder_measure.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -150,16 +150,7 @@ async function main() {
     const r = { batch: B, seq: S, ...(await race(contenders, opts)) };
     const H = fp32.hiddenSize;
     r.check = {};
-    if (outs.ort) {
-      r.check.fp32_vs_ort = { min_token_cosine: rowsCosine(outs.tetra_fp32, outs.ort, H), max_abs_diff: maxAbsDiff(outs.tetra_fp32, outs.ort) };
-      if (outs.tetra_int8) r.check.int8_vs_ort = { min_token_cosine: rowsCosine(outs.tetra_int8, outs.ort, H), max_abs_diff: maxAbsDiff(outs.tetra_int8, outs.ort) };
-      r.fp32_speedup = r.ort.best_ms / r.tetra_fp32.best_ms;
-      r.fp32_speedup_median = r.ort.median_ms / r.tetra_fp32.median_ms;
-      if (r.tetra_int8) {
-        r.int8_speedup = r.ort.best_ms / r.tetra_int8.best_ms;
-        r.int8_speedup_median = r.ort.median_ms / r.tetra_int8.median_ms;
-      }
-    }
+    if (outs.ort) compareWithOrt(r, outs, H);
     report.forward.push(r);
   }
   if (session) await session.release();

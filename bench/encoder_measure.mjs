@@ -73,6 +73,21 @@ export function maxAbsDiff(a, b) {
   return d;
 }
 
+/**
+ * Fills r.check (tetra's outputs against ORT's, per token) and the speedups ORT / tetra (best and
+ * median) of a forward case r whose outputs are outs.{tetra_fp32, tetra_int8?, ort}.
+ */
+export function compareWithOrt(r, outs, H) {
+  r.check = { fp32_vs_ort: { min_token_cosine: rowsCosine(outs.tetra_fp32, outs.ort, H), max_abs_diff: maxAbsDiff(outs.tetra_fp32, outs.ort) } };
+  if (outs.tetra_int8) r.check.int8_vs_ort = { min_token_cosine: rowsCosine(outs.tetra_int8, outs.ort, H), max_abs_diff: maxAbsDiff(outs.tetra_int8, outs.ort) };
+  r.fp32_speedup = r.ort.best_ms / r.tetra_fp32.best_ms;
+  r.fp32_speedup_median = r.ort.median_ms / r.tetra_fp32.median_ms;
+  if (r.tetra_int8) {
+    r.int8_speedup = r.ort.best_ms / r.tetra_int8.best_ms;
+    r.int8_speedup_median = r.ort.median_ms / r.tetra_int8.median_ms;
+  }
+}
+
 /** Token ids: [CLS] random word pieces [SEP], from a fixed linear congruential sequence. */
 export function randomIds(batch, seq, vocab, seed) {
   const ids = new Int32Array(batch * seq);

@@ -4,7 +4,7 @@
 // only timings and agreement figures go back (hidden states stay in the page). Timing, sampling,
 // ids and checks mirror bench/encoder.mjs, so the two reports compare figure for figure.
 import { init, Transformer, coreVersion, hasRelaxedSimd, simdLevel } from '../../js/index.js';
-import { maxAbsDiff, race, randomIds, rowsCosine, timeOnce } from '../encoder_measure.mjs';
+import { compareWithOrt, race, randomIds, timeOnce } from '../encoder_measure.mjs';
 
 // The wasm-only ESM build (no WebGPU/WebGL/WebNN), which loads ort-wasm-simd-threaded.{mjs,wasm}
 // from env.wasm.wasmPaths: the same wasm binary as onnxruntime-web's Node build.
@@ -89,14 +89,7 @@ export async function forward({ batch: B, seq: S, reps, minMs }) {
 
   const r = { batch: B, seq: S, ...(await race(contenders, { reps, minMs })) };
   const H = fp32.hiddenSize;
-  r.check = { fp32_vs_ort: { min_token_cosine: rowsCosine(outs.tetra_fp32, outs.ort, H), max_abs_diff: maxAbsDiff(outs.tetra_fp32, outs.ort) } };
-  if (outs.tetra_int8) r.check.int8_vs_ort = { min_token_cosine: rowsCosine(outs.tetra_int8, outs.ort, H), max_abs_diff: maxAbsDiff(outs.tetra_int8, outs.ort) };
-  r.fp32_speedup = r.ort.best_ms / r.tetra_fp32.best_ms;
-  r.fp32_speedup_median = r.ort.median_ms / r.tetra_fp32.median_ms;
-  if (r.tetra_int8) {
-    r.int8_speedup = r.ort.best_ms / r.tetra_int8.best_ms;
-    r.int8_speedup_median = r.ort.median_ms / r.tetra_int8.median_ms;
-  }
+  compareWithOrt(r, outs, H);
   return r;
 }
 
