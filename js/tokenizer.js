@@ -260,18 +260,8 @@ export class Tokenizer {
 
   /** A wasm buffer of at least `bytes`; the scratch one when small enough. Returns [ptr, owned]. */
   #buffer(bytes) {
-    const rt = this.#rt;
-    const state = this.#state;
-    if (bytes > SCRATCH_LIMIT_BYTES) return [rt.alloc(bytes), true];
-    if (state.scratchBytes < bytes) {
-      const size = Math.max(bytes, 4096, Math.min(SCRATCH_LIMIT_BYTES, state.scratchBytes * 2));
-      rt.free(state.scratch);
-      state.scratch = 0;
-      state.scratchBytes = 0;
-      state.scratch = rt.alloc(size);
-      state.scratchBytes = size;
-    }
-    return [state.scratch, false];
+    if (bytes > SCRATCH_LIMIT_BYTES) return [this.#rt.alloc(bytes), true];
+    return [this.#scratch(bytes), false];
   }
 
   /** Views over the whole wasm memory, remade only when memory has grown. */
